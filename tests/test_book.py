@@ -1,0 +1,109 @@
+"""The built book: every page in the table of contents, solutions hidden, nothing from solutions/ published."""
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from book.grading.spec import BEGIN_HIDDEN, BEGIN_SOLUTION, parse_exercise, solution_files
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part.get("chapters", [])]
+    return files
+
+
+def _page(html_dir: Path, name: str) -> str:
+    path = html_dir / f"{name}.html"
+    assert path.exists(), f"the built book has no page {path.relative_to(html_dir)}"
+    return path.read_text(encoding="utf-8")
+
+
+def test_build_logs_no_warning(built_book):
+    _, log = built_book
+    assert not re.search(r"\bWARNING\b", log), log[-3000:]
+
+
+def test_every_toc_entry_is_a_page_with_content(built_book):
+    html_dir, _ = built_book
+    for name in _toc_files():
+        text = re.sub(r"<[^>]+>", " ", _page(html_dir, name))
+        assert len(text.split()) > 150, f"{name} is nearly empty: no placeholder page may be published"
+
+
+def test_chapters_and_exercises_are_listed_in_order():
+    files = _toc_files()
+    chapters = [f for f in files if f.startswith("chapters/")]
+    exercises = [f for f in files if f.startswith("exercises/")]
+    assert chapters == sorted(chapters) and chapters, "chapters must follow the lecture's order"
+    assert exercises == sorted(exercises)
+    assert {Path(f).name for f in exercises} == {p.stem for p in solution_files(ROOT)}, \
+        "every exercise is a page of the book"
+
+
+def test_exercise_pages_offer_the_notebook_and_were_not_executed(built_book):
+    html_dir, _ = built_book
+    for src in solution_files(ROOT):
+        page = _page(html_dir, f"exercises/{src.stem}")
+        assert f"{src.stem}.ipynb" in page, f"the page of {src.stem} offers no notebook download"
+        assert (html_dir / "_sources" / "exercises" / f"{src.stem}.ipynb").exists()
+        assert "Traceback" not in page and "NotImplementedError: " not in page, \
+            f"{src.stem} was executed: exercise stubs must not run at build time"
+
+
+def test_in_text_solutions_are_collapsed_toggles(built_book):
+    html_dir, _ = built_book
+    count = 0
+    for name in _toc_files():
+        if not name.startswith("chapters/"):
+            continue
+        page = _page(html_dir, name)
+        exercises = re.findall(r'<div class="[^"]*\bexercise\b[^"]*"', page)
+        solutions = re.findall(r'<div class="([^"]*\bsolution\b[^"]*)"', page)
+        assert len(exercises) >= 2, f"{name}: at least two in-text exercises"
+        assert len(solutions) >= len(exercises), f"{name}: every in-text exercise has a solution"
+        for classes in solutions:
+            assert "dropdown" in classes.split(), f"{name}: a solution is not a collapsed dropdown ({classes})"
+        count += len(solutions)
+    assert count, "no in-text solution found"
+
+
+def _secret_lines(ex) -> set[str]:
+    """Lines that only the instructor's copy holds: solution code and hidden tests."""
+    secrets = set()
+    for cell in ex.nb.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            s = line.strip()
+            if s in (BEGIN_SOLUTION, BEGIN_HIDDEN):
+                inside = True
+            elif s.startswith("### END"):
+                inside = False
+            elif inside and len(s) > 24 and not s.startswith("#"):
+                secrets.add(s)
+    return secrets
+
+
+def test_no_solution_text_is_published(built_book):
+    html_dir, _ = built_book
+    published = []
+    for path in html_dir.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".ipynb", ".txt", ".md", ".js", ".json"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if path.suffix == ".html":  # highlighted code is split by tags: compare the text
+                text = html.unescape(re.sub(r"<[^>]+>", "", text))
+            published.append(text)
+    site = "\n".join(published)
+    assert not any("solutions/" in str(p.relative_to(html_dir)) for p in html_dir.rglob("*")), \
+        "solutions/ must never be published"
+    for src in solution_files(ROOT):
+        for line in _secret_lines(parse_exercise(src)):
+            assert line not in site, f"instructor-only text from {src.name} is published: {line!r}"
