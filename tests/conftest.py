@@ -14,7 +14,12 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory):
-    """Build the book from scratch (no cache) with warnings as errors; return (html folder, log)."""
+    """Build the book from scratch (no cache) with warnings as errors; return (html folder, log).
+
+    While working on the browser tests, LCB_BUILT_HTML=<folder> reuses a book built before.
+    """
+    if os.environ.get("LCB_BUILT_HTML"):
+        return Path(os.environ["LCB_BUILT_HTML"]), ""
     out = tmp_path_factory.mktemp("book")
     cmd = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build", str(ROOT), "--path-output", str(out),
            "-W", "-n", "--keep-going"]
