@@ -156,8 +156,8 @@ class Explorer:
                 f'<input type="range" min="0" max="{len(c.values) - 1}" step="1" value="{pos}" '
                 f'data-labels="{html.escape(json.dumps(labels))}" aria-label="{html.escape(c.label)}"> '
                 f'<output>{html.escape(labels[pos])}</output></label>')
-        start = sum(c.values.index(c.default) * int(np.prod([len(self.controls[m].values) for m in names[i + 1:]]))
-                    for i, (n_, c) in enumerate(self.controls.items()))
+        defaults = {k: c.default for k, c in self.controls.items()}
+        start = next(i for i, values in enumerate(self.frames()) if values == defaults)
         data = json.dumps({"images": images, "index": index, "texts": texts,
                            "sizes": [len(self.controls[k].values) for k in names]})
         return f"""<div class="lcb-explorer" id="{uid}" style="border:1px solid #ddd;border-radius:6px;padding:8px;max-width:720px">
