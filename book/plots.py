@@ -1,0 +1,207 @@
+"""Figures the chapters share: decision regions, template images, training curves, per-class results.
+
+Each function draws on an optional `ax` (or `fig`), labels its axes, and returns the ax (or fig).
+"""
+import numpy as np
+import matplotlib.pyplot as plt
+
+from ._checks import as_array, check_finite, check_labels, fmt_shape
+
+__all__ = ["decision_regions", "template_grid", "loss_curve", "accuracy_curves",
+           "per_class_accuracy", "confusion_matrix"]
+
+_CMAP = "tab10"
+
+
+def _class_names(class_names, C):
+    if class_names is None:
+        return [str(c) for c in range(C)]
+    class_names = [str(c) for c in class_names]
+    if len(class_names) < C:
+        raise ValueError(f"class_names must name all {C} classes; got {len(class_names)} names")
+    return class_names
+
+
+def _labels_pair(y_true, y_pred, C):
+    y_true = check_labels("y_true", y_true, C)
+    y_pred = check_labels("y_pred", y_pred, C, N=y_true.shape[0])
+    return y_true, y_pred
+
+
+def decision_regions(predict_fn, X, y, ax=None, resolution=200, class_names=None, padding=0.5):
+    """Filled regions of a 2-D classifier's decisions with the data on top.
+
+    predict_fn : callable mapping points (M, 2) to labels (M,).
+    X : (N, 2) points.  y : (N,) integer labels.  resolution : grid points per axis.
+    padding : margin around the data, in data units.
+    Returns ax.
+    """
+    X = as_array("X", X, ndim=2, shape=(None, 2), dims=("N", "2"), dtype="float")
+    check_finite("X", X)
+    y = as_array("y", y, ndim=1, dtype="int")
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"y must have shape (N,) with N={X.shape[0]} matching X; got y of shape {fmt_shape(y.shape)}")
+    C = int(max(y.max(initial=0), 0)) + 1
+    if class_names is not None:
+        C = max(C, len(class_names))
+    names = _class_names(class_names, C)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 5))
+    lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
+    g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    grid = np.column_stack([g0.ravel(), g1.ravel()])
+    Z = np.asarray(predict_fn(grid))
+    if Z.shape != (grid.shape[0],):
+        raise ValueError(f"predict_fn must map points (M, 2) to labels (M,) with M={grid.shape[0]}; "
+                         f"got an output of shape {fmt_shape(Z.shape)}")
+    C = max(C, int(Z.max()) + 1)
+    cmap = plt.get_cmap(_CMAP)
+    colors = [cmap(c % cmap.N) for c in range(C)]
+    ax.contourf(g0, g1, Z.reshape(g0.shape), levels=np.arange(C + 1) - 0.5, colors=colors, alpha=0.25)
+    for c in np.unique(y):
+        pts = X[y == c]
+        ax.scatter(pts[:, 0], pts[:, 1], s=14, color=colors[c], edgecolor="k", linewidth=0.3,
+                   label=names[c] if c < len(names) else str(c))
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.legend(loc="best", fontsize="small", framealpha=0.8)
+    return ax
+
+
+def template_grid(W, image_shape, class_names=None, ncols=5, fig=None):
+    """Show each row of W (C, D) as an image: the template of its class.
+
+    image_shape : (8, 8) for grey images or (32, 32, 3) for colour ones; prod(image_shape) = D.
+    Each template is rescaled to [0, 1] on its own (min -> 0, max -> 1) for display.
+    Returns the figure (one titled image per class; spare grid cells are removed).
+    """
+    W = as_array("W", W, ndim=2, dims=("C", "D"), dtype="float")
+    check_finite("W", W)
+    image_shape = tuple(int(v) for v in image_shape)
+    if int(np.prod(image_shape)) != W.shape[1]:
+        raise ValueError(f"image_shape {image_shape} must hold D={W.shape[1]} pixels (W of shape "
+                         f"{fmt_shape(W.shape)}); it holds {int(np.prod(image_shape))}")
+    C = W.shape[0]
+    names = _class_names(class_names, C)
+    ncols = max(1, min(int(ncols), C))
+    nrows = int(np.ceil(C / ncols))
+    if fig is None:
+        fig = plt.figure(figsize=(1.6 * ncols, 1.8 * nrows))
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+    lo = W.min(axis=1, keepdims=True)
+    span = W.max(axis=1, keepdims=True) - lo
+    T = (W - lo) / np.where(span > 0, span, 1)
+    for c, ax in enumerate(axes):
+        if c >= C:
+            ax.remove()
+            continue
+        img = T[c].reshape(image_shape)
+        ax.imshow(img, cmap="gray" if img.ndim == 2 else None, interpolation="nearest", vmin=0, vmax=1)
+        ax.set_title(names[c], fontsize="small")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
+
+def _smooth(v, k):
+    if k <= 1 or len(v) < k:
+        return None
+    c = np.cumsum(np.insert(np.asarray(v, dtype=np.float64), 0, 0.0))
+    return (c[k:] - c[:-k]) / k
+
+
+def loss_curve(history, ax=None, smooth=0):
+    """Training loss per step.
+
+    history : dict with a "loss" list (from train / train_linear) or a sequence of losses.
+    smooth  : window of a moving average drawn over the raw curve (0 = raw only).
+    Returns ax.
+    """
+    loss = history["loss"] if isinstance(history, dict) else history
+    loss = as_array("history['loss']", loss, ndim=1, dtype="float")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.5))
+    steps = np.arange(1, loss.shape[0] + 1)
+    sm = _smooth(loss, int(smooth))
+    ax.plot(steps, loss, lw=1, alpha=0.35 if sm is not None else 1.0, label="loss per step")
+    if sm is not None:
+        ax.plot(steps[int(smooth) - 1:], sm, lw=2, label=f"moving average ({int(smooth)} steps)")
+        ax.legend(loc="best", fontsize="small")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    return ax
+
+
+def accuracy_curves(history, ax=None):
+    """Training and (if present) validation accuracy per epoch.  history : dict with "train_acc"
+    and optionally "val_acc" lists.  Returns ax."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.5))
+    for key, label in (("train_acc", "train"), ("val_acc", "validation")):
+        acc = history.get(key) or []
+        if len(acc):
+            ax.plot(np.arange(1, len(acc) + 1), acc, marker="o", ms=3, label=label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy")
+    ax.set_ylim(0, 1.02)
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def per_class_accuracy(y_true, y_pred, class_names, ax=None, sort=False):
+    """Bar chart of the accuracy on each class (recall), each bar labelled with its value.
+
+    y_true, y_pred : (N,) labels in 0..C-1, C = len(class_names).
+    sort : False keeps class order; True sorts bars from best to worst.
+    Classes without examples get no bar. Returns ax.
+    """
+    names = _class_names(class_names, len(class_names))
+    C = len(names)
+    y_true, y_pred = _labels_pair(y_true, y_pred, C)
+    counts = np.bincount(y_true, minlength=C)
+    hits = np.bincount(y_true[y_true == y_pred], minlength=C)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        acc = np.where(counts > 0, hits / np.maximum(counts, 1), np.nan)
+    order = np.argsort(-np.nan_to_num(acc, nan=-1), kind="stable") if sort else np.arange(C)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(4, 0.6 * C + 1), 3.5))
+    present = [c for c in order if counts[c] > 0]
+    pos = np.arange(len(present))
+    bars = ax.bar(pos, acc[present], color=plt.get_cmap(_CMAP)(np.asarray(present) % 10))
+    ax.bar_label(bars, labels=[f"{a:.2f}" for a in acc[present]], fontsize="small")
+    ax.set_xticks(pos, [names[c] for c in present], rotation=45 if C > 6 else 0, ha="right" if C > 6 else "center")
+    ax.set_xlabel("class")
+    ax.set_ylabel("accuracy")
+    ax.set_ylim(0, 1.1)
+    return ax
+
+
+def confusion_matrix(y_true, y_pred, class_names, ax=None, normalize=False):
+    """Confusion matrix M[i, j] = number of examples of true class i predicted as j, annotated.
+
+    normalize : divide each row by its count (rows then show per-class rates).
+    Returns ax.
+    """
+    names = _class_names(class_names, len(class_names))
+    C = len(names)
+    y_true, y_pred = _labels_pair(y_true, y_pred, C)
+    M = np.bincount(y_true * C + y_pred, minlength=C * C).reshape(C, C).astype(np.float64)
+    if normalize:
+        M = M / np.maximum(M.sum(axis=1, keepdims=True), 1)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.55 * C + 2, 0.55 * C + 1.5))
+    im = ax.imshow(M, cmap="Blues")
+    top = M.max() if M.size else 0
+    for i in range(C):
+        for j in range(C):
+            text = f"{M[i, j]:.2f}" if normalize else f"{int(M[i, j])}"
+            ax.text(j, i, text, ha="center", va="center", fontsize="x-small",
+                    color="white" if M[i, j] > 0.6 * top else "black")
+    ax.set_xticks(np.arange(C), names, rotation=45 if C > 6 else 0, ha="right" if C > 6 else "center")
+    ax.set_yticks(np.arange(C), names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    return ax

@@ -1,0 +1,106 @@
+"""Plots: labelled axes, one image per class, one bar per class, correct counts."""
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from book import plots  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_decision_regions_draws_regions_and_points():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 2))
+    y = (X[:, 0] > 0).astype(int)
+    calls = []
+
+    def predict_fn(P):
+        calls.append(P.shape)
+        return (P[:, 0] > 0).astype(int)
+
+    ax = plots.decision_regions(predict_fn, X, y, resolution=50, class_names=["left", "right"])
+    assert calls == [(2500, 2)]
+    assert ax.get_xlabel() and ax.get_ylabel()
+    assert len(ax.collections) >= 3                      # filled contour + one scatter per class
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["left", "right"]
+    lo = X.min(axis=0) - 0.5
+    assert ax.get_xlim()[0] == pytest.approx(lo[0])
+
+
+def test_decision_regions_rejects_bad_predict_fn():
+    X = np.zeros((4, 2)) + np.arange(4)[:, None]
+    with pytest.raises(ValueError, match=r"predict_fn must map points \(M, 2\) to labels \(M,\)"):
+        plots.decision_regions(lambda P: np.zeros((len(P), 3)), X, np.zeros(4, int), resolution=10)
+    with pytest.raises(ValueError, match=r"X must have shape \(N, 2\)"):
+        plots.decision_regions(lambda P: P[:, 0], np.zeros((4, 3)), np.zeros(4, int))
+
+
+@pytest.mark.parametrize("shape", [(8, 8), (4, 4, 3)])
+def test_template_grid_one_titled_image_per_class(shape):
+    W = np.random.default_rng(1).standard_normal((7, int(np.prod(shape))))
+    names = [f"class {c}" for c in range(7)]
+    fig = plots.template_grid(W, shape, class_names=names, ncols=3)
+    axes = fig.get_axes()
+    assert len(axes) == 7                                # 3x3 grid, spare cells removed
+    assert [ax.get_title() for ax in axes] == names
+    for c, ax in enumerate(axes):
+        img = ax.get_images()[0].get_array()
+        assert img.shape == shape
+        assert img.min() == pytest.approx(0) and img.max() == pytest.approx(1)   # rescaled per template
+    # the displayed image is the template itself, rescaled
+    t0 = (W[0] - W[0].min()) / (W[0].max() - W[0].min())
+    assert np.allclose(axes[0].get_images()[0].get_array(), t0.reshape(shape))
+
+
+def test_template_grid_shape_error():
+    with pytest.raises(ValueError, match=r"image_shape \(8, 8\) must hold D=10 pixels"):
+        plots.template_grid(np.zeros((2, 10)), (8, 8))
+
+
+def test_loss_and_accuracy_curves():
+    history = {"loss": list(np.linspace(2, 0.5, 40)), "train_acc": [0.5, 0.7, 0.8], "val_acc": [0.4, 0.6, 0.7]}
+    ax = plots.loss_curve(history, smooth=5)
+    assert ax.get_xlabel() == "step" and ax.get_ylabel() == "loss"
+    raw, smooth = ax.get_lines()
+    assert len(raw.get_ydata()) == 40 and len(smooth.get_ydata()) == 36
+    assert np.allclose(smooth.get_ydata()[0], np.mean(history["loss"][:5]))
+    ax = plots.accuracy_curves(history)
+    assert ax.get_xlabel() == "epoch" and ax.get_ylabel() == "accuracy"
+    assert [line.get_ydata().tolist() for line in ax.get_lines()] == [history["train_acc"], history["val_acc"]]
+    ax = plots.accuracy_curves({"train_acc": [0.1, 0.2], "val_acc": []})
+    assert len(ax.get_lines()) == 1
+
+
+def test_per_class_accuracy_bars():
+    y_true = np.array([0, 0, 1, 1, 1, 1, 2, 2])
+    y_pred = np.array([0, 1, 1, 1, 1, 0, 0, 0])
+    names = ["cat", "dog", "frog"]
+    ax = plots.per_class_accuracy(y_true, y_pred, names)
+    heights = [p.get_height() for p in ax.patches]
+    assert heights == [0.5, 0.75, 0.0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == names
+    assert ax.get_ylabel() == "accuracy" and ax.get_xlabel()
+    ax2 = plots.per_class_accuracy(y_true, y_pred, names, sort=True)
+    assert [p.get_height() for p in ax2.patches] == [0.75, 0.5, 0.0]
+    assert [t.get_text() for t in ax2.get_xticklabels()] == ["dog", "cat", "frog"]
+    with pytest.raises(ValueError, match=r"y_pred holds labels outside 0\.\.2: found 3"):
+        plots.per_class_accuracy(y_true, np.full(8, 3), names)
+
+
+def test_confusion_matrix_counts():
+    y_true = np.array([0, 0, 1, 1, 1, 2])
+    y_pred = np.array([0, 1, 1, 1, 2, 2])
+    ax = plots.confusion_matrix(y_true, y_pred, ["a", "b", "c"])
+    M = ax.get_images()[0].get_array()
+    assert M.tolist() == [[1, 1, 0], [0, 2, 1], [0, 0, 1]]
+    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
+    assert [t.get_text() for t in ax.texts] == ["1", "1", "0", "0", "2", "1", "0", "0", "1"]
+    ax = plots.confusion_matrix(y_true, y_pred, ["a", "b", "c"], normalize=True)
+    assert np.allclose(ax.get_images()[0].get_array().sum(axis=1), 1)
