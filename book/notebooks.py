@@ -60,6 +60,7 @@ def refresh(path, timeout=120) -> Path:
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     done = execute(nb, cwd=path.parent, timeout=timeout, allow_errors=False)
+    count = 0  # nbval rejects a cell that has outputs but no execution count
     for cell, ran in zip(nb.cells, done.cells):
         if cell.cell_type != "code":
             continue
@@ -71,7 +72,8 @@ def refresh(path, timeout=120) -> Path:
                 o.pop("metadata", None) if o.get("output_type") == "stream" else None
         else:
             cell.outputs = []
-        cell.execution_count = None
+        count += bool(cell.outputs)
+        cell.execution_count = count if cell.outputs else None
         cell.metadata.pop("execution", None)
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)

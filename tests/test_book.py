@@ -5,6 +5,7 @@ import html
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 
@@ -76,19 +77,28 @@ def test_in_text_solutions_are_collapsed_toggles(built_book):
     assert count, "no in-text solution found"
 
 
-def _secret_lines(ex) -> set[str]:
-    """Lines that only the instructor's copy holds: solution code and hidden tests."""
+def _significant(line: str) -> bool:
+    return len(line) > 12 and not line.startswith("#")
+
+
+def _secrets(ex) -> set[str]:
+    """What only the instructor's copy holds: every hidden assert, and every two consecutive
+    lines of a solution or hidden test (one idiomatic line such as `rng = np.random.default_rng(seed)` gives
+    nothing away; two lines of the solution in a row do)."""
     secrets = set()
     for cell in ex.nb.cells:
-        inside = False
+        block, kind = [], None
         for line in cell.source.splitlines():
             s = line.strip()
             if s in (BEGIN_SOLUTION, BEGIN_HIDDEN):
-                inside = True
+                block, kind = [], s
             elif s.startswith("### END"):
-                inside = False
-            elif inside and len(s) > 24 and not s.startswith("#"):
-                secrets.add(s)
+                secrets |= {f"{a}\n{b}" for a, b in zip(block, block[1:])}
+                if kind == BEGIN_HIDDEN:  # a hidden assert is specific enough on its own
+                    secrets |= {b for b in block if b.startswith("assert") and len(b) > 24}
+                kind = None
+            elif kind and _significant(s):
+                block.append(s)
     return secrets
 
 
@@ -100,10 +110,13 @@ def test_no_solution_text_is_published(built_book):
             text = path.read_text(encoding="utf-8", errors="replace")
             if path.suffix == ".html":  # highlighted code is split by tags: compare the text
                 text = html.unescape(re.sub(r"<[^>]+>", "", text))
-            published.append(text)
+            elif path.suffix == ".ipynb":  # sources as lines, not JSON strings
+                text = "\n".join(c.source for c in nbformat.reads(text, as_version=4).cells)
+            lines = [line.strip() for line in text.splitlines()]
+            published.append("\n".join(line for line in lines if _significant(line)))
     site = "\n".join(published)
-    assert not any("solutions/" in str(p.relative_to(html_dir)) for p in html_dir.rglob("*")), \
+    assert not any("solutions" in p.relative_to(html_dir).parts for p in html_dir.rglob("*")), \
         "solutions/ must never be published"
     for src in solution_files(ROOT):
-        for line in _secret_lines(parse_exercise(src)):
-            assert line not in site, f"instructor-only text from {src.name} is published: {line!r}"
+        for secret in _secrets(parse_exercise(src)):
+            assert secret not in site, f"instructor-only text from {src.name} is published: {secret!r}"
