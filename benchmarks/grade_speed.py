@@ -1,0 +1,129 @@
+"""How fast does ``python -m book.grading grade`` go, against the bare cost of running the notebooks?
+
+    python benchmarks/grade_speed.py [--n 8] [--exercise 01] [--repeat 1]
+
+Makes N copies of one student's submission (the exercise's solution written into the released
+notebook), then measures:
+
+* the floor: executing the same assembled notebook (the instructor's notebook with that student's
+  answers) N times, one after the other, with nbclient and a fresh kernel each time, with the
+  grader's thread settings; no pytest, no guards, no limits;
+* ``grade -j 1`` and ``grade -j 2`` on the N copies (the whole command, from a fresh OUT).
+
+It prints submissions per minute for each, the grading overhead (``-j 1`` time per submission over
+the floor's), and the speed-up of ``-j 2`` over ``-j 1``. Targets: overhead at most 1.3, speed-up at
+least 1.7 on 2 cores. Wall-clock figures depend on what else the machine is doing; the CPU time of
+each run is printed too.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from book.grading.assemble import assemble, read_submission  # noqa: E402
+from book.grading.release import release_notebook  # noqa: E402
+from book.grading.spec import parse_exercise, solution_files, strip_markers  # noqa: E402
+
+THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+
+
+def cpu_children() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def student_notebook(ex):
+    nb = release_notebook(ex)
+    for cid, i in ex.answers.items():
+        nb.cells[i].source = strip_markers(ex.nb.cells[i].source)
+    return nb
+
+
+def floor(nb, n: int) -> tuple[float, float]:
+    """Seconds to execute `nb` n times with nbclient (fresh kernel each), and CPU seconds used."""
+    from nbclient import NotebookClient
+
+    os.environ.update(THREADS)
+    work = Path(tempfile.mkdtemp(prefix="floor-"))
+    try:
+        cpu0, t0 = cpu_children(), time.perf_counter()
+        for _ in range(n):
+            NotebookClient(nbformat.from_dict(nb), kernel_name="python3", timeout=600, allow_errors=True,
+                           resources={"metadata": {"path": str(work)}}).execute()
+        return time.perf_counter() - t0, cpu_children() - cpu0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def grade(submissions: Path, jobs: int) -> tuple[float, float]:
+    out = Path(tempfile.mkdtemp(prefix="grade-out-"))
+    try:
+        cmd = [sys.executable, "-m", "book.grading", "grade", str(submissions), "--out", str(out), "-j", str(jobs),
+               "-q", "--root", str(ROOT)]
+        cpu0, t0 = cpu_children(), time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        seconds, cpu = time.perf_counter() - t0, cpu_children() - cpu0
+        if proc.returncode != 0:
+            raise SystemExit(f"grade failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr[-3000:]}")
+        return seconds, cpu
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=8, help="copies of the submission (default 8)")
+    parser.add_argument("--exercise", default=None, help="exercise number or name (default: the first)")
+    parser.add_argument("--repeat", type=int, default=2, help="repeat each measurement, keep the fastest (default 2)")
+    args = parser.parse_args(argv)
+    files = solution_files(ROOT)
+    path = next((p for p in files if args.exercise in (None, p.stem, p.stem[:2])), None)
+    if path is None:
+        raise SystemExit(f"no exercise {args.exercise!r} under {ROOT / 'solutions'}")
+    ex = parse_exercise(path)
+    tmp = Path(tempfile.mkdtemp(prefix="grade-speed-"))
+    try:
+        one = tmp / "one.ipynb"
+        nbformat.write(student_notebook(ex), one)
+        assembled = assemble(ex, read_submission(one)).nb
+        subs = tmp / "submissions"
+        for k in range(args.n):
+            (subs / f"student{k:03d}").mkdir(parents=True)
+            shutil.copy(one, subs / f"student{k:03d}" / f"{ex.name}.ipynb")
+        runs = {"floor (nbclient)": lambda: floor(assembled, args.n),
+                "grade -j 1": lambda: grade(subs, 1),
+                "grade -j 2": lambda: grade(subs, 2)}
+        measured = {name: [] for name in runs}
+        for _ in range(max(1, args.repeat)):  # interleaved, so that a busy spell hits every run alike
+            for name, fn in runs.items():
+                measured[name].append(fn())
+        results = {name: min(m, key=lambda r: r[0]) for name, m in measured.items()}
+        print(f"{ex.name}: {args.n} copies of one submission, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+        print(f"{'run':<18}{'wall s':>9}{'CPU s':>9}{'per sub s':>11}{'subs/min':>10}")
+        for name, (seconds, cpu) in results.items():
+            print(f"{name:<18}{seconds:>9.1f}{cpu:>9.1f}{seconds / args.n:>11.2f}{60 * args.n / seconds:>10.1f}")
+        floor_s, j1, j2 = results["floor (nbclient)"][0], results["grade -j 1"][0], results["grade -j 2"][0]
+        overhead, speedup = j1 / floor_s, j1 / j2
+        print(f"grading overhead, -j 1 over the floor: {overhead:.2f}x (target <= 1.3)"
+              f"{'' if overhead <= 1.3 else '  MISSED'}")
+        print(f"speed-up of -j 2 over -j 1: {speedup:.2f}x (target >= 1.7 on 2 cores)"
+              f"{'' if speedup >= 1.7 else '  MISSED'}")
+        return 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

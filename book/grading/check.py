@@ -1,0 +1,92 @@
+"""The student's check: run a notebook's visible tests the way the grader runs them.
+
+``python -m book.grading check exercises/01_perceptron.ipynb`` runs the notebook as it is, under
+pytest + nbval in a fresh process with the grader's limits, and prints for each question whether
+its visible test passed, the test's own message, and the points at stake. The hidden tests are not
+in a student's notebook, so they cannot run here; the grade may be lower than what passes here.
+"""
+from __future__ import annotations
+
+import builtins
+import copy
+from pathlib import Path
+
+from . import scan
+from .grade import _points, score
+from .run import Limits, run_notebook
+from .spec import BEGIN_HIDDEN, Exercise, ExerciseError, Question, read_notebook
+
+
+def exercise_of(path) -> Exercise:
+    """The answers and questions a notebook's metadata declares (no solution markers needed)."""
+    path = Path(path)
+    nb = read_notebook(path)
+    ex = Exercise(name=path.stem, path=path, nb=nb)
+    for i, cell in enumerate(nb.cells):
+        g = cell.metadata.get("grading") or {}
+        if cell.cell_type != "code" or not isinstance(g.get("id"), str):
+            continue
+        if g.get("kind") == "answer":
+            ex.answers[g["id"]] = i
+        elif g.get("kind") == "test":
+            points = g.get("points", 0)
+            points = float(points) if isinstance(points, (int, float)) and not isinstance(points, bool) else 0.0
+            depends = tuple(d for d in g.get("depends", []) if isinstance(d, str))
+            ex.questions[g["id"]] = Question(g["id"], points, depends, i)
+    if not ex.questions:
+        raise ExerciseError(f"{path}: no test cells (code cells whose metadata has grading kind 'test'); "
+                            "is this an exercise notebook from exercises/?")
+    return ex
+
+
+def prepare(ex: Exercise):
+    """A copy of the notebook with the metadata the runner needs; (notebook, packages, builtins read)."""
+    nb = copy.deepcopy(ex.nb)
+    packages, reads, bound = set(), set(), set()
+    answer_cells = set(ex.answers.values())
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        g = cell.metadata.get("grading") or {}
+        role = "answer" if i in answer_cells else "test" if g.get("kind") == "test" else "setup"
+        meta = {"index": i, "role": role}
+        tree = scan.parse_cell(cell.source)
+        if role != "answer" and tree is not None:
+            meta["assigns"] = scan.assigned_names(tree)
+            bound.update(meta["assigns"])
+            packages |= scan.imported_packages(tree)
+            if role == "test":
+                reads |= scan.loaded_names(tree)
+        cell.metadata["grader"] = meta
+    return nb, sorted(packages), sorted(n for n in reads if hasattr(builtins, n) and n not in bound)
+
+
+def check(path, limits: Limits = Limits(), out=print) -> int:
+    """Run the visible tests and print a report; 0 when every question passes, 1 otherwise."""
+    ex = exercise_of(path)
+    nb, packages, reads = prepare(ex)
+    out(f"Checking {path}: pytest + nbval run the notebook as it is, in a fresh Python "
+        f"(limits: {limits.cell_timeout:g} s per cell, {limits.memory_mb} MB).")
+    run = run_notebook(nb, ex.name, limits, watch=packages, builtin_reads=reads)
+    if run.error:
+        out(f"The notebook could not be run: {run.error}\n{run.log[-2000:]}")
+        return 2
+    missing = {d: f"the notebook has no answer cell '{d}'" for q in ex.questions.values()
+               for d in q.depends if d not in ex.answers}
+    results = score(ex, missing, run.records, limits)
+    width = max(len(q["id"]) for q in results)
+    out("")
+    for q in results:
+        status = "passed" if q["passed"] else "FAILED"
+        out(f"  {status}  {q['id']:<{width}}  {_points(q['points'])} point{'s' if q['points'] != 1 else ''}"
+            + ("" if q["passed"] else f"\n          {q['message']}"))
+    passed = [q for q in results if q["passed"]]
+    out("")
+    out(f"Visible tests pass for {len(passed)} of {len(results)} questions "
+        f"({_points(sum(q['points'] for q in passed))} of {_points(ex.total_points)} points at stake).")
+    if any(BEGIN_HIDDEN in ex.nb.cells[q.cell].source for q in ex.questions.values()):
+        out("This notebook holds hidden tests (an instructor's copy): they ran too.")
+    else:
+        out("Hidden tests are not in your notebook, so they did not run: more tests run when your work "
+            "is graded, and only your answer cells are taken then.")
+    return 0 if len(passed) == len(results) else 1

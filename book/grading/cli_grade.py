@@ -1,0 +1,120 @@
+"""The ``check`` and ``grade`` subcommands of ``python -m book.grading``."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+GRADE_HELP = """\
+Grade every submission under SUBMISSIONS and write a gradebook, results and feedback to OUT.
+
+SUBMISSIONS is a folder, or a .zip of one (as learning platforms export them), holding either
+  a folder per student:     alice/01_perceptron.ipynb   bob/01_perceptron.ipynb
+  or one file per notebook: alice_01_perceptron.ipynb   bob_01.ipynb
+A notebook belongs to the exercise whose name (01_perceptron) or number (01) its file name holds.
+A single folder wrapping everything is looked through; .ipynb_checkpoints and hidden files are
+skipped; anything else is listed as ignored.
+
+Only the students' answer cells are taken (matched by the answer name in the cell's metadata);
+set-up cells, visible and hidden tests and points come from solutions/NN_name.ipynb under --root.
+Each submission runs under pytest + nbval in its own process and temporary folder, with a time
+limit per cell (--timeout) and for the whole notebook, a memory limit and an output cap.
+Submissions are never modified.
+
+OUT receives:
+  gradebook.csv                     a row per student; a column per question, per exercise and a
+                                    total, each header saying what the column is worth; notes
+  results.json                      every test's outcome, message and points; flags
+  feedback/<student>/<exercise>.md  per question: passed or failed, the test's message, points
+  graded/<student>/<exercise>.json  per submission; a re-run skips a submission graded before
+                                    (same file, same exercise source) unless --force, so an
+                                    interrupted run resumes where it stopped
+A progress bar runs over the submissions, and a summary ends the run: graded, could not run
+(by reason), limits hit, flagged.
+
+Exit status: 0 when every submission got a grade (a notebook that cannot run gets 0 points and
+still counts as graded); 1 when the grader itself failed on some submission; 2 on bad arguments.
+"""
+
+CHECK_HELP = """\
+Run a notebook's visible tests the way the grader runs them (pytest + nbval, a fresh Python,
+the same limits) and print, per question, passed or failed with the test's own message and the
+points at stake. Hidden tests are not in a student's notebook, so they do not run here.
+
+The same tests run with plain pytest too:  pytest --nbval-lax exercises/01_perceptron.ipynb
+Exit status: 0 when every visible test passes, 1 when some fail, 2 when the notebook cannot be read.
+"""
+
+
+def _limits(args):
+    from .run import Limits
+
+    notebook = args.notebook_timeout if args.notebook_timeout else max(600.0, 10 * args.timeout)
+    return Limits(cell_timeout=args.timeout, notebook_timeout=notebook, memory_mb=args.memory,
+                  output_cap=args.output_cap)
+
+
+def _add_limits(p):
+    p.add_argument("--timeout", type=float, default=60.0, metavar="S",
+                   help="seconds a cell may run before it is interrupted (default 60)")
+    p.add_argument("--notebook-timeout", type=float, default=None, metavar="S",
+                   help="seconds for a whole notebook, all cells together (default: 10 x --timeout, at least 600)")
+    p.add_argument("--memory", type=int, default=2048, metavar="MB",
+                   help="memory (address space) a notebook may use, Linux only (default 2048)")
+    p.add_argument("--output-cap", type=int, default=1_000_000, metavar="BYTES",
+                   help="output kept per cell; a cell printing more fails (default 1000000)")
+
+
+def _check(args) -> int:
+    from .check import check
+    from .spec import ExerciseError
+
+    try:
+        return check(args.notebook, _limits(args))
+    except ExerciseError as e:
+        print(f"cannot check: {e}", file=sys.stderr)
+        return 2
+
+
+def _grade(args) -> int:
+    from .grade import Course, grade_all
+    from .spec import ExerciseError
+    from .submissions import LayoutError
+
+    if args.jobs < 1:
+        print("grade: -j/--jobs must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        course = Course.load(args.root)
+        summary = grade_all(args.submissions, args.out, course, exercise=args.exercise, jobs=args.jobs,
+                            limits=_limits(args), force=args.force, progress=not args.quiet)
+    except (ExerciseError, LayoutError) as e:
+        print(f"grade: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: what was graded is kept; run the same command again to go on", file=sys.stderr)
+        return 130
+    from pathlib import Path
+
+    print(summary.text(Path(args.out)))
+    return 1 if summary.errors else 0
+
+
+def add_commands(sub):
+    p = sub.add_parser("check", help="run a notebook's visible tests and report each question",
+                       description=CHECK_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("notebook", help="the exercise notebook, e.g. exercises/01_perceptron.ipynb")
+    _add_limits(p)
+    p.set_defaults(func=_check)
+
+    g = sub.add_parser("grade", help="grade a class's submissions: gradebook, results, feedback",
+                       description=GRADE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    g.add_argument("submissions", metavar="SUBMISSIONS", help="a folder or .zip of submissions (layouts above)")
+    g.add_argument("--out", required=True, metavar="OUT", help="the folder to write results to (created)")
+    g.add_argument("--exercise", metavar="NN", help="grade only this exercise: its number (01) or name")
+    g.add_argument("-j", "--jobs", type=int, default=1, metavar="JOBS",
+                   help="submissions graded at once (default 1; about one per CPU core)")
+    _add_limits(g)
+    g.add_argument("--force", action="store_true", help="grade again what OUT already holds a grade for")
+    g.add_argument("--root", default=".", help="the course folder holding solutions/ (default: .)")
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    g.set_defaults(func=_grade)

@@ -1,0 +1,475 @@
+"""Grade a whole class: submissions in, gradebook, results and feedback out.
+
+``grade_all`` finds the submissions (see :mod:`book.grading.submissions`), grades each one in its
+own pytest + nbval process (see :mod:`book.grading.run`), ``jobs`` at a time, and writes into OUT:
+
+* ``graded/<student>/<exercise>.json``: one submission's result, written as soon as it is graded;
+  a later run skips a submission whose result is there for the same file and the same exercise
+  source (unless ``force``), so an interrupted run resumes where it stopped;
+* ``gradebook.csv``: a row per student, a column per question and per exercise, and a total;
+* ``results.json``: every test's outcome, message and points, and what was flagged;
+* ``feedback/<student>/<exercise>.md``: what a student reads.
+
+Every file is written atomically (a temporary file renamed into place). Submissions are only read.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import book
+
+from .assemble import SubmissionError, assemble, check_exercise, read_submission
+from .run import Limits, RunResult, run_notebook, stop_all
+from .spec import BEGIN_HIDDEN, END_HIDDEN, Exercise, ExerciseError, _blocks, parse_exercise, solution_files
+from .submissions import LayoutError, Submission, extract_zip, find_submissions
+
+GRADER_VERSION = 1
+COULD_NOT_RUN = {
+    "empty": "empty file",
+    "json": "not valid JSON",
+    "nbformat": "not nbformat 4",
+    "unreadable": "cannot be read",
+    "invalid": "not a valid notebook",
+    "wrong_exercise": "another exercise's notebook",
+    "no_answers": "no answer cells of the exercise",
+}
+LIMIT_KINDS = {"timeout": "cell time limit", "stuck": "could not be interrupted", "memory": "memory limit",
+               "kernel_died": "kernel ended", "exit": "called exit", "output": "output cap",
+               "time_limit": "notebook time limit"}
+
+
+# -- the course -------------------------------------------------------------------------------
+
+@dataclass
+class Course:
+    root: Path
+    exercises: dict[str, Exercise]
+    digests: dict[str, str]
+
+    @classmethod
+    def load(cls, root=".") -> "Course":
+        root = Path(root).resolve()
+        paths = solution_files(root)
+        if not paths:
+            raise ExerciseError(f"no exercises found: expected solutions/NN_name.ipynb under {root}; "
+                                "run from the course folder or pass --root")
+        exercises = {p.stem: parse_exercise(p) for p in paths}
+        digests = {p.stem: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+        return cls(root, exercises, digests)
+
+    def pick(self, wanted: str | None) -> list[str]:
+        """The exercise names `wanted` ("01" or "01_perceptron") refers to; all when None."""
+        if not wanted:
+            return list(self.exercises)
+        hits = [n for n in self.exercises if wanted.lower() in (n.lower(), n.split("_")[0])]
+        if len(hits) != 1:
+            raise ExerciseError(f"--exercise {wanted!r} matches {len(hits)} exercises; "
+                                f"choose one of {', '.join(self.exercises)} (or its number)")
+        return hits
+
+
+# -- one submission ---------------------------------------------------------------------------
+
+def sha256(path: Path) -> str:
+    """The file's SHA-256, or "" when it cannot be read."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _hidden_lines(source: str) -> set[int]:
+    lines = source.splitlines()
+    return {n + 1 for a, b in _blocks(lines, BEGIN_HIDDEN, END_HIDDEN, "") for n in range(a + 1, b)}
+
+
+def _error_text(rec: dict) -> str:
+    ename, message = rec.get("ename", ""), rec.get("message", "")
+    if ename == "AssertionError" and message:
+        return message
+    return f"{ename}: {message}" if message else ename or "failed"
+
+
+def describe(rec: dict, limits: Limits) -> str:
+    """What happened in a cell, in words a student can act on."""
+    kind = rec.get("kind")
+    if kind == "error":
+        return _error_text(rec)
+    if kind == "timeout":
+        return (f"did not finish within {limits.cell_timeout:g} s (the time limit per cell): "
+                "look for a loop that never ends")
+    if kind == "stuck":
+        return (f"did not finish within {limits.cell_timeout:g} s and could not be interrupted, "
+                "so the grader ended its Python process")
+    if kind == "memory":
+        return f"ran out of memory (the limit is {limits.memory_mb} MB): {rec.get('message', '')}"
+    if kind == "exit":
+        return (f"called sys.exit() or exit() ({_error_text(rec)}); an answer must return, "
+                "not stop Python")
+    if kind == "kernel_died":
+        return (f"ended the Python process running the notebook ({rec.get('message', '')}); "
+                "os._exit(), a signal or a crash does that")
+    return rec.get("message", "") or kind or "failed"
+
+
+def score(ex: Exercise, missing: dict, records: dict, limits: Limits) -> list[dict]:
+    """A result per question: its points earned, whether it passed, and why not."""
+    answers = {}
+    for cid, i in ex.answers.items():
+        rec = records.get(i, {})
+        if cid in missing:
+            answers[cid] = missing[cid]
+        elif not rec.get("ok"):
+            line = f" (line {rec['line']} of your answer cell)" if rec.get("kind") == "error" and rec.get("line") else ""
+            answers[cid] = f"your answer '{cid}' {'raised ' if rec.get('kind') == 'error' else ''}" \
+                           f"{describe(rec, limits)}{line}"
+    out = []
+    order = sorted(records)
+    for q in ex.questions.values():
+        rec = records.get(q.cell, {})
+        before = [i for i in order if i < q.cell]
+        threads = rec.get("threads") or (before and records[before[-1]].get("threads"))
+        tamper = [f[1] for f in rec.get("findings", []) if f[0] == "tamper"]
+        result = {"id": q.id, "points": q.points, "earned": 0.0, "passed": False, "depends": list(q.depends),
+                  "kind": rec.get("kind", "not_run"), "message": "", "hidden": False}
+        problems = [answers[d] for d in q.depends if d in answers]
+        if problems:
+            result.update(kind="answer", message="; ".join(problems))
+        elif tamper or threads:
+            what = "; ".join(tamper) or "a thread started by the answers was running"
+            result.update(kind="tamper", message=f"while this test ran, {what}. The grader undid it and "
+                                                 "gives no credit for this test.")
+        elif rec.get("ok"):
+            result.update(earned=q.points, passed=True, kind="passed")
+        else:
+            hidden = rec.get("kind") == "error" and rec.get("line") in _hidden_lines(ex.nb.cells[q.cell].source)
+            result.update(message=describe(rec, limits), hidden=bool(hidden))
+        out.append(result)
+    return out
+
+
+def _runtime_flags(ex: Exercise, records: dict) -> list[dict]:
+    names = {i: (c.metadata.get("grading") or {}).get("id") for i, c in enumerate(ex.nb.cells)}
+    out, seen = [], set()
+    for i in sorted(records):
+        for severity, what in records[i].get("findings", []):
+            if (severity, what) in seen:
+                continue
+            seen.add((severity, what))
+            out.append({"severity": severity, "where": names.get(i) or f"cell {i}", "what": what})
+    return out
+
+
+def _grade_safely(sub: Submission, course: Course, limits: Limits, protect_read, allow_read) -> dict:
+    """grade_submission, with a failure of the grader itself reported for this submission alone."""
+    try:
+        return grade_submission(sub, course, limits, protect_read, allow_read)
+    except Exception as e:
+        return {"student": sub.student, "exercise": sub.exercise, "file": sub.shown, "status": "error",
+                "reason": f"the grader failed: {e!r}", "reason_kind": "grader", "score": 0.0,
+                "max": course.exercises[sub.exercise].total_points, "questions": [], "flags": []}
+
+
+def grade_submission(sub: Submission, course: Course, limits: Limits, protect_read=(), allow_read=()) -> dict:
+    """Grade one submission; never raises for anything the student's file contains."""
+    ex = course.exercises[sub.exercise]
+    started = time.monotonic()
+    result = {"student": sub.student, "exercise": ex.name, "file": sub.shown, "sha256": sha256(sub.path),
+              "solution_sha256": course.digests[ex.name], "grader_version": GRADER_VERSION,
+              "status": "graded", "reason": "", "reason_kind": "", "score": 0.0, "max": ex.total_points,
+              "questions": [], "flags": [], "note": sub.note, "limits": limits.describe(), "passes": 0}
+    try:
+        student = read_submission(sub.path, sub.shown)
+        check_exercise(student, ex, course.exercises.values())
+    except SubmissionError as e:
+        result.update(status="could_not_run", reason=str(e), reason_kind=e.kind,
+                      questions=[{"id": q.id, "points": q.points, "earned": 0.0, "passed": False,
+                                  "depends": list(q.depends), "kind": "could_not_run", "message": str(e),
+                                  "hidden": False} for q in ex.questions.values()])
+        result["seconds"] = round(time.monotonic() - started, 3)
+        return result
+    assembly = assemble(ex, student)
+    run: RunResult = run_notebook(assembly.nb, ex.name, limits, protect_read=protect_read, allow_read=allow_read,
+                                  watch=assembly.watch, builtin_reads=assembly.builtin_reads)
+    result["passes"] = run.passes
+    if run.error:
+        result.update(status="error", reason=run.error, reason_kind="grader", log=run.log[-4000:])
+    else:
+        result["questions"] = score(ex, assembly.missing, run.records, limits)
+        result["score"] = sum(q["earned"] for q in result["questions"])
+        result["flags"] = _runtime_flags(ex, run.records) + assembly.flags
+        result["cells"] = {str(i): {k: rec.get(k) for k in ("kind", "ename", "message", "line", "seconds")}
+                           for i, rec in sorted(run.records.items())}
+    result["seconds"] = round(time.monotonic() - started, 3)
+    return result
+
+
+# -- files ------------------------------------------------------------------------------------
+
+def atomic_write(path: Path, text: str):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def safe_name(name: str) -> str:
+    """A file-system-safe folder name for a student."""
+    safe = re.sub(r"[^\w.@+-]+", "_", name).strip("._") or "student"
+    return safe if safe == name else f"{safe}-{hashlib.sha1(name.encode()).hexdigest()[:6]}"
+
+
+def _points(x: float) -> str:
+    return f"{x:g}"
+
+
+def feedback_text(r: dict, ex: Exercise) -> str:
+    lines = [f"# {ex.name}: {_points(r['score'])} of {_points(r['max'])} points", ""]
+    if r["status"] == "could_not_run":
+        lines += [f"Your notebook `{r['file']}` could not be graded: {r['reason'].rstrip('.')}.", "",
+                  "Every question scores 0. Fix the notebook and hand it in again, or ask your instructor.", ""]
+        return "\n".join(lines)
+    if r["status"] == "error":
+        lines += [f"The grader could not run `{r['file']}` ({r['reason']}). This is not your doing: "
+                  "your instructor has been told.", ""]
+        return "\n".join(lines)
+    lines += [f"Graded from `{r['file']}`. Only your answer cells were taken; the set-up cells, the tests "
+              "(visible and hidden) and the points come from the course's copy of the exercise.", ""]
+    if r.get("note"):
+        lines += [f"Note: {r['note']}.", ""]
+    lines += ["| Question | Result | Points |", "|---|---|---|"]
+    for q in r["questions"]:
+        lines.append(f"| {q['id']} | {'passed' if q['passed'] else 'failed'} | "
+                     f"{_points(q['earned'])} / {_points(q['points'])} |")
+    lines.append("")
+    for q in r["questions"]:
+        head = f"## {q['id']}: {'passed' if q['passed'] else 'failed'}, {_points(q['earned'])} of {_points(q['points'])} points"
+        lines.append(head)
+        if not q["passed"]:
+            what = "A hidden test failed" if q.get("hidden") else "The test failed"
+            if q["kind"] in ("answer", "tamper"):
+                what = "Not credited"
+            lines.append(f"{what}: {q['message']}")
+        lines.append("")
+    tamper = [f for f in r["flags"] if f["severity"] == "tamper"]
+    notes = [f for f in r["flags"] if f["severity"] == "note"]
+    suspect = [f for f in r["flags"] if f["severity"] == "suspect"]
+    if r["flags"]:
+        lines += ["## Integrity", ""]
+        for f in tamper:
+            lines.append(f"- Undone or blocked by the grader ({f['where']}): {f['what']}. No credit comes from it.")
+        for f in notes:
+            lines.append(f"- Note ({f['where']}): {f['what']}.")
+        for f in suspect:
+            lines.append(f"- For your instructor to review: answer '{f['where']}', line {f.get('line', '?')}, {f['what']}.")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def gradebook_text(results: list[dict], course: Course, names: list[str]) -> str:
+    students = sorted({r["student"] for r in results})
+    by = {(r["student"], r["exercise"]): r for r in results}
+    header = ["student"]
+    for n in names:
+        ex = course.exercises[n]
+        header += [f"{n}:{q.id} ({_points(q.points)} pts)" for q in ex.questions.values()]
+        header.append(f"{n} ({_points(ex.total_points)} pts)")
+    total_max = sum(course.exercises[n].total_points for n in names)
+    header += [f"total ({_points(total_max)} pts)", "notes"]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    for s in students:
+        row, total, notes = [s], 0.0, []
+        for n in names:
+            ex = course.exercises[n]
+            r = by.get((s, n))
+            if r is None:
+                row += [""] * len(ex.questions) + ["0"]
+                notes.append(f"{n}: not submitted")
+                continue
+            earned = {q["id"]: q["earned"] for q in r["questions"]}
+            if r["status"] == "error":
+                row += [""] * len(ex.questions) + [""]
+                notes.append(f"{n}: not graded ({r['reason']})")
+                continue
+            row += [_points(earned.get(q, 0.0)) for q in ex.questions] + [_points(r["score"])]
+            total += r["score"]
+            if r["status"] == "could_not_run":
+                notes.append(f"{n}: could not run ({COULD_NOT_RUN.get(r['reason_kind'], r['reason_kind'])})")
+            tamper = [f["what"] for f in r["flags"] if f["severity"] == "tamper"]
+            if tamper:
+                notes.append(f"{n}: flagged ({'; '.join(tamper[:3])})")
+            elif any(f["severity"] == "suspect" for f in r["flags"]):
+                notes.append(f"{n}: code to review")
+        row += [_points(total), " | ".join(notes)]
+        w.writerow(row)
+    return buf.getvalue()
+
+
+def write_outputs(out: Path, course: Course, results: list[dict], names: list[str], limits: Limits):
+    results = sorted(results, key=lambda r: (r["student"], r["exercise"]))
+    atomic_write(out / "gradebook.csv", gradebook_text(results, course, names))
+    doc = {"grader_version": GRADER_VERSION, "limits": limits.describe(),
+           "exercises": {n: {"points": course.exercises[n].total_points,
+                             "questions": {q.id: q.points for q in course.exercises[n].questions.values()}}
+                         for n in names},
+           "submissions": results}
+    atomic_write(out / "results.json", json.dumps(doc, indent=1) + "\n")
+    for r in results:
+        atomic_write(out / "feedback" / safe_name(r["student"]) / f"{r['exercise']}.md",
+                     feedback_text(r, course.exercises[r["exercise"]]))
+
+
+# -- the class --------------------------------------------------------------------------------
+
+@dataclass
+class Summary:
+    results: list[dict] = field(default_factory=list)
+    graded_now: int = 0
+    skipped: int = 0
+    ignored: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def errors(self) -> list[dict]:
+        return [r for r in self.results if r["status"] == "error"]
+
+    def text(self, out: Path) -> str:
+        rs = self.results
+        ran = [r for r in rs if r["status"] == "graded"]
+        cnr = [r for r in rs if r["status"] == "could_not_run"]
+        lines = [f"{len(rs)} submissions from {len({r['student'] for r in rs})} students: "
+                 f"{self.graded_now} graded now, {self.skipped} already graded (kept), in {self.seconds:.0f} s"]
+        if ran:
+            lines.append(f"  graded: {len(ran)}, mean {sum(r['score'] for r in ran) / len(ran):.2f} of "
+                         f"{sum(r['max'] for r in ran) / len(ran):.2f} points")
+        lines.append(f"  could not run (scored 0): {len(cnr)}")
+        for kind, n in Counter(r["reason_kind"] for r in cnr).most_common():
+            who = ", ".join(r["file"] for r in cnr if r["reason_kind"] == kind)
+            lines.append(f"    {COULD_NOT_RUN.get(kind, kind)}: {n} ({who})")
+        hits = Counter(c["kind"] for r in ran for c in r.get("cells", {}).values() if c["kind"] in LIMIT_KINDS)
+        if hits:
+            lines.append("  limits hit (cells): " + ", ".join(f"{LIMIT_KINDS[k]} {n}" for k, n in sorted(hits.items())))
+        flagged = [r for r in ran if any(f["severity"] == "tamper" for f in r["flags"])]
+        review = [r for r in ran if r not in flagged and any(f["severity"] == "suspect" for f in r["flags"])]
+        if flagged:
+            lines.append(f"  flagged (the grader undid or blocked something): {len(flagged)} "
+                         f"({', '.join(r['file'] for r in flagged)})")
+        if review:
+            lines.append(f"  code to review: {len(review)} ({', '.join(r['file'] for r in review)})")
+        if self.errors:
+            lines.append(f"  NOT graded, grader errors: {len(self.errors)}")
+            for r in self.errors:
+                lines.append(f"    {r['file']}: {r['reason']}")
+            lines.append("    (what pytest printed is in results.json, under 'log'; a re-run tries these again)")
+        if self.ignored:
+            lines.append(f"  ignored files: {len(self.ignored)}")
+            lines += [f"    {x}" for x in self.ignored[:10]]
+            if len(self.ignored) > 10:
+                lines.append(f"    ... and {len(self.ignored) - 10} more")
+        if self.interrupted:
+            lines.append("  interrupted: run the same command again to grade the rest")
+        lines.append(f"wrote {out / 'gradebook.csv'}, {out / 'results.json'}, {out / 'feedback'}/")
+        return "\n".join(lines)
+
+
+def _load_result(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def grade_all(submissions, out, course: Course, exercise: str | None = None, jobs: int = 1,
+              limits: Limits = Limits(), force: bool = False, progress: bool = True) -> Summary:
+    """Grade every submission under `submissions` (a folder or a .zip) into `out`."""
+    started = time.monotonic()
+    submissions, out = Path(submissions).resolve(), Path(out).resolve()
+    names = course.pick(exercise)
+    if not submissions.exists():
+        raise LayoutError(f"{submissions}: no such folder or .zip")
+    if out == submissions or submissions in out.parents:
+        raise LayoutError(f"--out {out} is inside SUBMISSIONS: choose a folder outside it")
+    unpacked = None
+    try:
+        if submissions.is_file():
+            if submissions.suffix.lower() != ".zip":
+                raise LayoutError(f"{submissions}: expected a folder or a .zip of submissions")
+            unpacked = Path(tempfile.mkdtemp(prefix="submissions-"))
+            root = extract_zip(submissions, unpacked)
+            subs, ignored = find_submissions(root, list(course.exercises), submissions.name)
+        else:
+            subs, ignored = find_submissions(submissions, list(course.exercises))
+        subs = [s for s in subs if s.exercise in names]
+        if not subs:
+            raise LayoutError(f"{submissions}: no submissions found for {', '.join(names)}; expected a folder "
+                              "per student (alice/01_perceptron.ipynb) or files named <student>_<exercise>.ipynb")
+        shown = [n for n in names if any(s.exercise == n for s in subs)]
+        protect = [course.root, submissions, out] + ([unpacked] if unpacked else [])
+        allow = [Path(book.__file__).resolve().parent]
+        summary = Summary(ignored=ignored)
+        todo, results = [], {}
+        for s in subs:
+            path = out / "graded" / safe_name(s.student) / f"{s.exercise}.json"
+            old = None if force else _load_result(path)
+            if old and old.get("status") != "error" and old.get("sha256") == sha256(s.path) \
+                    and old.get("solution_sha256") == course.digests[s.exercise] \
+                    and old.get("grader_version") == GRADER_VERSION and old.get("student") == s.student:
+                results[(s.student, s.exercise)] = old
+                summary.skipped += 1
+            else:
+                todo.append((s, path))
+        bar = None
+        if progress and todo:
+            from tqdm import tqdm
+            bar = tqdm(total=len(todo), desc="grading", unit="notebook", dynamic_ncols=True)
+        pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+        try:
+            futures = {pool.submit(_grade_safely, s, course, limits, protect, allow): (s, path) for s, path in todo}
+            for fut in as_completed(futures):
+                s, path = futures[fut]
+                r = fut.result()
+                if r["status"] != "error":
+                    atomic_write(path, json.dumps(r, indent=1) + "\n")
+                results[(s.student, s.exercise)] = r
+                summary.graded_now += 1
+                if bar is not None:
+                    bar.set_postfix_str(f"{s.student} {s.exercise}: {_points(r['score'])}/{_points(r['max'])}",
+                                        refresh=False)
+                    bar.update(1)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+            pool.shutdown(wait=False, cancel_futures=True)
+            stop_all()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            if bar is not None:
+                bar.close()
+            summary.results = sorted(results.values(), key=lambda r: (r["student"], r["exercise"]))
+            summary.seconds = time.monotonic() - started
+            if summary.results:
+                write_outputs(out, course, summary.results, shown, limits)
+        return summary
+    finally:
+        if unpacked is not None:
+            shutil.rmtree(unpacked, ignore_errors=True)

@@ -1,0 +1,92 @@
+"""Re-runs skip what is graded, regrade what changed or what --force asks for, and resume after Ctrl-C."""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import signal
+import subprocess
+import time
+
+from grading_corpus import HOSTILE, ROOT, filled, grade_cmd, released, solution_answers, write
+
+from book.grading.grade import sha256
+
+ROOT_EX = HOSTILE  # the first exercise: its notebooks run fastest
+
+
+def _copy_run(run, tmp_path):
+    subs, out = tmp_path / "submissions", tmp_path / "out"
+    shutil.copytree(run.submissions, subs)
+    shutil.copytree(run.out, out)
+    return subs, out
+
+
+def test_rerun_skips_everything_already_graded(normal_run, tmp_path):
+    subs, out = _copy_run(normal_run, tmp_path)
+    before = (out / "gradebook.csv").read_text()
+    started = time.monotonic()
+    proc = subprocess.run(grade_cmd(subs, out), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    # a submission is graded again only if its exercise's source changed since (it may, while authors work)
+    changed = [r for r in normal_run.results.values()
+               if r["solution_sha256"] != sha256(ROOT / "solutions" / f"{r['exercise']}.ipynb")]
+    n = len(normal_run.results)
+    assert f"{len(changed)} graded now, {n - len(changed)} already graded (kept)" in proc.stdout
+    if not changed:
+        assert time.monotonic() - started < normal_run.seconds / 2
+        assert (out / "gradebook.csv").read_text() == before
+
+
+def test_a_changed_submission_is_graded_again_and_force_regrades_the_same(normal_run, tmp_path):
+    subs, out = _copy_run(normal_run, tmp_path)
+    stub = f"ex{ROOT_EX.name[:2]}-stub"
+    path = subs / stub / f"{ROOT_EX.name}.ipynb"
+    path.write_bytes(write(filled(ROOT_EX, solution_answers(ROOT_EX))))  # the student handed in again
+    proc = subprocess.run(grade_cmd(subs, out, "--exercise", ROOT_EX.name[:2]), capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 graded now" in proc.stdout
+    graded = json.loads((out / "graded" / stub / f"{ROOT_EX.name}.json").read_text())
+    assert graded["score"] == ROOT_EX.total_points
+
+    only = tmp_path / "one"
+    (only / stub).mkdir(parents=True)
+    shutil.copy(path, only / stub / path.name)
+    proc = subprocess.run(grade_cmd(only, out, "--force"), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "1 graded now, 0 already graded" in proc.stdout
+    again = json.loads((out / "graded" / stub / f"{ROOT_EX.name}.json").read_text())
+    assert [(q["id"], q["earned"], q["message"]) for q in again["questions"]] == \
+           [(q["id"], q["earned"], q["message"]) for q in graded["questions"]]
+
+
+def test_an_interrupted_run_resumes_where_it_stopped(tmp_path):
+    subs, out = tmp_path / "submissions", tmp_path / "out"
+    names = [f"student{k}" for k in range(3)]
+    for k, name in enumerate(names):
+        (subs / name).mkdir(parents=True)
+        nb = filled(ROOT_EX, solution_answers(ROOT_EX)) if k % 2 == 0 else released(ROOT_EX)
+        (subs / name / f"{ROOT_EX.name}.ipynb").write_bytes(write(nb))
+    proc = subprocess.Popen(grade_cmd(subs, out, "-j", "1"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + 240
+    while not list((out / "graded").rglob("*.json")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (stdout, stderr)
+    assert "interrupted" in stderr
+    done = {p.parent.name for p in (out / "graded").rglob("*.json")}
+    assert 1 <= len(done) < 3
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+    proc = subprocess.run(grade_cmd(subs, out, "-j", "2"), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{3 - len(done)} graded now, {len(done)} already graded" in proc.stdout
+    assert "grading" in proc.stderr and "100%" in proc.stderr  # the progress bar
+    with open(out / "gradebook.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["student"] for r in rows] == names
+    column = f"{ROOT_EX.name} ({ROOT_EX.total_points:g} pts)"
+    assert {r["student"]: float(r[column]) for r in rows} == \
+           {n: ROOT_EX.total_points if k % 2 == 0 else 0.0 for k, n in enumerate(names)}
