@@ -84,3 +84,12 @@ def test_bad_definitions_get_clear_errors():
         explorer(_make, {"a": slider("a", 0, 1, 1, default=0)}, alt="")
     with pytest.raises(TypeError, match="unknown control"):
         _explorer().render(c=1)
+
+
+def test_a_control_with_one_value_is_shown_fixed_not_as_a_dead_slider():
+    ex = explorer(_make, {"a": slider("slope a", -1, 1, 1, default=0.0),
+                          "b": slider("shift b", 0, 1, 1, default=0.0, static=[0.0]),
+                          "kind": choice("curve", ["line"], default="line")}, alt="a curve")
+    html = ex.static_html()
+    assert html.count('type="range"') == 1 and "shift b = 0" in html and "curve = line" in html
+    assert _data(html)["sizes"] == [3]

@@ -151,6 +151,10 @@ class Explorer:
             c = self.controls[name]
             pos = c.values.index(c.default)
             labels = [c.format(v) for v in c.values]
+            if len(c.values) == 1:  # nothing to move in this view: say so instead of a dead slider
+                rows.append(f'<span class="lcb-control lcb-fixed">{html.escape(c.label)} = '
+                            f'{html.escape(labels[0])}</span>')
+                continue
             rows.append(
                 f'<label class="lcb-control"><span class="lcb-label">{html.escape(c.label)}</span> '
                 f'<input type="range" min="0" max="{len(c.values) - 1}" step="1" value="{pos}" '
@@ -159,7 +163,7 @@ class Explorer:
         defaults = {k: c.default for k, c in self.controls.items()}
         start = next(i for i, values in enumerate(self.frames()) if values == defaults)
         data = json.dumps({"images": images, "index": index, "texts": texts,
-                           "sizes": [len(self.controls[k].values) for k in names]})
+                           "sizes": [len(self.controls[k].values) for k in names if len(self.controls[k].values) > 1]})
         return f"""<div class="lcb-explorer" id="{uid}" style="border:1px solid #ddd;border-radius:6px;padding:8px;max-width:720px">
 <div class="lcb-controls" style="display:flex;flex-wrap:wrap;gap:4px 18px">{''.join(rows)}</div>
 <img class="lcb-frame" alt="{html.escape(self.alt)}" src="{images[index[start]]}" style="max-width:100%;height:auto">

@@ -106,7 +106,7 @@ def visit(browser, base, name) -> dict:
         sol = solutions.nth(i)
         body = sol.locator(".admonition-title ~ *").first
         hidden_before = not body.is_visible()
-        sol.locator(".admonition-title").first.click()
+        sol.locator("button.toggle-button").first.click()
         body.wait_for(state="visible", timeout=3000)
         result["solutions"].append({"hidden_before": hidden_before, "shown_after": body.is_visible()})
     if name.startswith("chapters/"):
