@@ -115,7 +115,10 @@ def test_live_controls_change_picture_and_caption(small):
 
 def test_static_html_has_one_slider_per_control_and_every_frame(small):
     page = small.static_html()
-    assert page.count('<input type="range"') == len(small.controls) == 6
+    moving = [c for c in small.controls.values() if len(c.values) > 1]
+    fixed = [c for c in small.controls.values() if len(c.values) == 1]
+    assert len(small.controls) == 6 and page.count('<input type="range"') == len(moving) == 3
+    assert all(f"{c.label} = {c.format(c.values[0])}" in page for c in fixed), "fixed controls are shown as text"
     data = json.loads(re.search(r'<script type="application/json" class="lcb-data">(.*?)</script>', page, re.S)[1])
     n = int(np.prod([len(c.values) for c in small.controls.values()]))
     assert n == 8 and len(data["index"]) == len(data["texts"]) == n
