@@ -21,8 +21,9 @@ def _X(X, D=None, against=None):
     return X
 
 
-def _Wb(W, b):
-    W = as_array("W", W, ndim=2, dims=("C", "D"), dtype="float")
+def _Wb(W, b, D=None):
+    """W (C, D) and b (C,) as float arrays, checked (D fixed when given)."""
+    W = as_array("W", W, ndim=2, shape=(None, D), dims=("C", "D"), dtype="float")
     check_finite("W", W)
     b = as_array("b", b, shape=(W.shape[0],), dims=("C",), dtype="float",
                  hint=f"matching W (C, D)={fmt_shape(W.shape)}")

@@ -15,20 +15,12 @@ from matplotlib.figure import Figure
 
 from .._checks import as_array, check_finite, check_labels, fmt_shape
 from . import choice, explorer, slider
+from ..linear import _Wb
 
 __all__ = ["template_browser", "plane_explorer", "draw_scores_2d", "rescale_rows"]
 
 _CMAP = "tab10"
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")   # plain-text subscripts: no mathtext per frame
-
-
-def _classifier(W, b, D=None):
-    W = as_array("W", W, ndim=2, shape=(None, D), dims=("C", "D"), dtype="float")
-    check_finite("W", W)
-    b = as_array("b", b, shape=(W.shape[0],), dims=("C",), dtype="float",
-                 hint=f"matching W (C, D)={fmt_shape(W.shape)}")
-    check_finite("b", b)
-    return W, b
 
 
 def _names(class_names, C):
@@ -61,7 +53,7 @@ def template_browser(W, b, X, y, image_shape=(8, 8), class_names=None, k=6, defa
     Templates are rescaled to [0, 1] per class (bright = most positive weight), like
     book.plots.template_grid. Returns an Explorer with one control, "c".
     """
-    W, b = _classifier(W, b)
+    W, b = _Wb(W, b)
     C, D = W.shape
     X = as_array("X", X, ndim=2, shape=(None, D), dims=("N", "D"), dtype="float",
                  hint=f"matching W (C, D)={fmt_shape(W.shape)}")
@@ -174,7 +166,7 @@ def draw_scores_2d(ax, X, y, W, b, class_names=None, highlight=None, resolution=
     """
     from ..plots import decision_regions
 
-    W, b = _classifier(W, b, D=2)
+    W, b = _Wb(W, b, D=2)
     names = _names(class_names, W.shape[0])
     decision_regions(lambda P: np.argmax(P @ W.T + b, axis=1), X, y, ax=ax,
                      resolution=resolution, class_names=names, padding=padding)
@@ -193,7 +185,7 @@ def plane_explorer(X, y, W, b, c=0, class_names=None, w1_values=(-2, -1, 0, 1, 2
     draw_scores_2d); the caption says where class c's line lies and how much of the view and of
     the data class c wins. Returns an Explorer with controls "w1", "w2", "b".
     """
-    W, b_all = _classifier(W, b, D=2)
+    W, b_all = _Wb(W, b, D=2)
     C = W.shape[0]
     X = as_array("X", X, ndim=2, shape=(None, 2), dims=("N", "2"), dtype="float")
     check_finite("X", X)
