@@ -54,10 +54,23 @@ def numerical_gradient_array(f, x, dout, h=1e-5):
     """
     _check_x(x)
     dout = as_array("dout", dout, dtype="float")
-    out = np.asarray(f(x))
-    if out.shape != dout.shape:
-        raise ValueError(f"dout must have the shape of f(x) {out.shape}; got dout of shape {dout.shape}")
-    return numerical_gradient(lambda x_: float(np.sum(np.asarray(f(x_), dtype=np.float64) * dout)), x, h)
+    # Not numerical_gradient(lambda x: sum(f(x) * dout)): differencing the outputs elementwise
+    # before summing keeps the entries that did not move from cancelling in a large sum.
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
+    while not it.finished:
+        k = it.multi_index
+        old = x[k]
+        x[k] = old + h
+        f_plus = np.array(f(x), dtype=np.float64)  # copy: f may return a view of x
+        x[k] = old - h
+        f_minus = np.array(f(x), dtype=np.float64)
+        x[k] = old
+        if f_plus.shape != dout.shape:
+            raise ValueError(f"dout must have the shape of f(x) {f_plus.shape}; got dout of shape {dout.shape}")
+        grad[k] = np.sum((f_plus - f_minus) * dout) / (2 * h)
+        it.iternext()
+    return grad
 
 
 def rel_error(a, b):
