@@ -3,7 +3,8 @@
 For each page: no request to another host, no console error, math typeset, every image loaded,
 every kernel-free explorer changes its picture when a slider moves, every in-text solution hidden
 until its toggle is clicked; exercise pages offer their notebook. Screenshots of each chapter at
-desktop and phone widths are saved in _build/screenshots/ for review.
+desktop and phone widths (the first screen, and the whole page) are saved in
+_build/screenshots/ for review.
 """
 from __future__ import annotations
 
@@ -114,8 +115,12 @@ def visit(browser, base, name) -> dict:
         stem = Path(name).name
         for label, (w, h) in SIZES.items():
             page.set_viewport_size({"width": w, "height": h})
+            page.evaluate("() => window.scrollTo(0, 0)")
+            # the viewport as a reader first sees it (full-page captures drop the sticky sidebars)
+            page.screenshot(path=str(SHOTS / f"{stem}-{label}-top.png"))
             page.screenshot(path=str(SHOTS / f"{stem}-{label}.png"), full_page=True)
-            result.setdefault("screenshots", []).append(SHOTS / f"{stem}-{label}.png")
+            result.setdefault("screenshots", []).extend([SHOTS / f"{stem}-{label}-top.png",
+                                                         SHOTS / f"{stem}-{label}.png"])
     context.close()
     _visits[name] = result
     return result
@@ -181,4 +186,4 @@ def test_exercise_pages_offer_the_notebook(browser, site, name):
 @pytest.mark.parametrize("name", [p for p in PAGES if p.startswith("chapters/")])
 def test_screenshots_are_saved_for_review(browser, site, name):
     shots = visit(browser, site[0], name)["screenshots"]
-    assert len(shots) == 2 and all(p.exists() and p.stat().st_size > 10_000 for p in shots)
+    assert len(shots) == 4 and all(p.exists() and p.stat().st_size > 10_000 for p in shots)
