@@ -26,6 +26,18 @@ TEXT_MIMES = ("text/plain",)
 EVAL_ROLE = re.compile(r"\{eval\}`([^`]+)`")
 
 
+def kernel_metadata() -> dict:
+    """The notebook metadata Jupyter writes for the standard ``python3`` kernel of this Python:
+    kernelspec "Python 3 (ipykernel)" and the ``language_info`` the kernel reports. A notebook
+    that carries exactly these opens unmodified in JupyterLab and Notebook 7."""
+    from ipykernel.ipkernel import IPythonKernel
+    from ipykernel.kernelspec import get_kernel_dict
+
+    spec = get_kernel_dict()
+    return {"kernelspec": {"display_name": spec["display_name"], "language": spec["language"], "name": "python3"},
+            "language_info": dict(IPythonKernel.language_info)}
+
+
 @dataclass
 class CellResult:
     index: int
@@ -124,6 +136,7 @@ def refresh(path, timeout=120) -> Path:
         cell.execution_count = count if cell.outputs else None
         cell.metadata.pop("execution", None)
     nb.metadata.pop("widgets", None)
+    nb.metadata.update(kernel_metadata())
     nbformat.write(nb, path)
     return path
 

@@ -80,7 +80,11 @@ def lab(tmp_path_factory):
            "--ip", "127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
            f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
            f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={base / 'workspaces'}",
-           "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None"]
+           "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+           # the same for Notebook 7, which the same server offers under /notebooks/
+           f"--JupyterNotebookApp.user_settings_dir={settings}",
+           f"--JupyterNotebookApp.workspaces_dir={base / 'workspaces'}",
+           "--JupyterNotebookApp.expose_app_in_browser=True"]
     log = open(base / "server.log", "w")
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
@@ -135,16 +139,15 @@ _KERNEL_READY = """() => {
   const panel = app && app.shell.currentWidget;
   const ctx = panel && panel.sessionContext;
   return !!(ctx && ctx.session && ctx.session.kernel && ctx.session.kernel.status === 'idle'
-            && panel.content && panel.content.widgets.length > 0);
+            && panel.content && panel.content.widgets.length > 0
+            && panel.content.widgets.every(c => c.model.type !== 'markdown' || c.rendered));
 }"""
 
 
 def open_notebook(page, lab: Lab, path: str, ui: str = "lab", timeout: float = 60_000):
     """Open ``path`` in JupyterLab (``ui="lab"``) or Notebook 7 (``"notebook"``); wait for its kernel."""
     page.goto(lab.link(path, ui))
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout)
     page.wait_for_function(_KERNEL_READY, timeout=timeout)
-    page.wait_for_selector(".jp-MarkdownCell .jp-RenderedMarkdown", timeout=timeout)
 
 
 _RUN_DONE = """() => {
