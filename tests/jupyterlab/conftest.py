@@ -46,9 +46,11 @@ class Lab:
     root: Path    # the server's root folder (a scratch copy)
 
     def link(self, path: str, ui: str = "lab") -> str:
-        """The address that opens ``path`` (relative to the root) in JupyterLab or Notebook 7."""
-        prefix = {"lab": "lab/tree", "notebook": "notebooks"}[ui]
-        return f"{self.url}/{prefix}/{path}?token={self.token}"
+        """The address that opens ``path`` (relative to the root) in JupyterLab (in a fresh
+        workspace: no tab of an earlier test comes back) or in Notebook 7."""
+        if ui == "lab":
+            return f"{self.url}/lab/tree/{path}?reset&token={self.token}"
+        return f"{self.url}/notebooks/{path}?token={self.token}"
 
     def api(self, path: str):
         with urllib.request.urlopen(f"{self.url}/api/{path}?token={self.token}", timeout=10) as r:
@@ -163,9 +165,16 @@ _KERNEL_READY = """() => {
 
 
 def open_notebook(page, lab: Lab, path: str, ui: str = "lab", timeout: float = 60_000):
-    """Open ``path`` in JupyterLab (``ui="lab"``) or Notebook 7 (``"notebook"``); wait for its kernel."""
+    """Open ``path`` in JupyterLab (``ui="lab"``) or Notebook 7 (``"notebook"``); wait for its
+    kernel and its rendered text; return a locator of its panel (scope queries to it)."""
     page.goto(lab.link(path, ui))
+    page.wait_for_function(f"() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                           f" && window.jupyterapp.shell.currentWidget.context"
+                           f" && window.jupyterapp.shell.currentWidget.context.path === {json.dumps(path)}",
+                           timeout=timeout)
     page.wait_for_function(_KERNEL_READY, timeout=timeout)
+    panel_id = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
+    return page.locator(f"[id='{panel_id}']")
 
 
 _RUN_DONE = """() => {
