@@ -5,14 +5,14 @@ stores the outputs of the cells whose printed numbers matter (those tagged ``nbv
 every other output is dropped, so the committed notebook stays small and its diff readable. nbval
 (``pytest``) then re-executes the notebook and compares those cells' text with what is stored.
 
+Refresh also evaluates each markdown cell's ``{eval}`` expressions at that point of the run and stores
+the results in the cell's ``user_expressions`` metadata, the form jupyterlab-myst saves: JupyterLab
+then shows the computed numbers in the text as soon as the chapter opens, before it has run.
+
 ``python -m book.notebooks install-cell chapters/*.ipynb`` writes each chapter's first code cell,
 which installs the course's package where it is missing (Google Colab, any fresh environment) from
 the repository and ref set in _config.yml (``repository.url`` and ``repository.branch``, the same
 the launch buttons use); where ``book`` is importable it does nothing.
-
-It also evaluates each markdown cell's ``{eval}`` expressions at that point of the run and stores
-the results in the cell's ``user_expressions`` metadata, the form jupyterlab-myst saves: JupyterLab
-then shows the computed numbers in the text as soon as the chapter opens, before it has run.
 """
 from __future__ import annotations
 

@@ -92,3 +92,24 @@ def test_stored_numbers_match_the_text(chapter):
                                   f"run `python -m book.notebooks refresh {chapter.relative_to(ROOT)}`")
         for e in cell.metadata.get("user_expressions", []):
             assert e["result"]["status"] == "ok" and "text/plain" in e["result"]["data"], (chapter.name, i, e)
+
+
+def test_prose_takes_text_and_says_how_to_format_a_number():
+    from book.chapter import Prose
+
+    prose = Prose()
+    prose.acc = format(0.9312, ".1%")
+    assert prose.acc == "93.1%"
+    with pytest.raises(TypeError, match=r"prose.acc must be text.*format\(value, '.1%'\)"):
+        prose.acc = 0.9312
+
+
+def test_install_requirement_comes_from_the_config_and_a_bad_config_is_named(tmp_path):
+    from book.notebooks import install_requirement
+
+    config = tmp_path / "_config.yml"
+    config.write_text("repository:\n  url: https://github.com/someone/course\n  branch: v2026.1\n")
+    assert install_requirement(config) == "lcb-book @ git+https://github.com/someone/course.git@v2026.1"
+    config.write_text("repository:\n  url: https://github.com/someone/course\n")
+    with pytest.raises(ValueError, match="repository.branch"):
+        install_requirement(config)
