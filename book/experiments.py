@@ -27,6 +27,13 @@ images are used once, at the end):
 
 prints, and writes, the validation accuracies of the small grids (LINEAR_GRID, TWO_LAYER_GRID)
 that chose them; the defaults are the best row of each.
+
+    python -m book.experiments cifar10-sample --data PATH [--out book/assets/cifar10/sample]
+
+writes the one thing from CIFAR-10 the book shows as images: a seeded sample of at most 10 test
+images per class (32x32 PNG, well under 300 KB in all) and its provenance record
+(sample/provenance.json: source file and its sha256, each image's path in the source, seed, date,
+command, each PNG's sha256). book.data.load_cifar10_sample() reads it back.
 """
 from __future__ import annotations
 
@@ -45,7 +52,7 @@ import numpy as np
 __all__ = ["LINEAR_DEFAULTS", "TWO_LAYER_DEFAULTS", "RESULTS_DIR", "standardize_stats", "features",
            "validation_split", "hflip", "train_linear_model", "train_two_layer", "per_class_accuracy",
            "confusion", "label_pairs", "downsample", "fold_standardization", "smoothest_rows", "run_cifar10",
-           "load_cifar10_results", "tune_cifar10", "main"]
+           "load_cifar10_results", "tune_cifar10", "write_cifar10_sample", "main"]
 
 RESULTS_DIR = Path(__file__).resolve().parent / "assets" / "cifar10"
 
@@ -58,6 +65,9 @@ LINEAR_GRID = [dict(lr=lr, reg=reg) for lr in (3e-3, 1e-2, 3e-2) for reg in (1e-
 TWO_LAYER_GRID = [dict(lr=2e-2, reg=5e-4), dict(lr=3e-2, reg=2e-4)]
 N_VAL = 1000          # validation images taken from train, 100 per class
 N_W1_SAMPLE = 32      # first-layer rows kept for display
+SAMPLE_DIR = RESULTS_DIR / "sample"
+SAMPLE_PER_CLASS = 10  # the data rules allow at most 10 test images per class
+SAMPLE_MAX_BYTES = 300_000
 
 
 # --------------------------------------------------------------------------- preprocessing
@@ -409,6 +419,99 @@ def tune_cifar10(data_path, *, seed=0, n_val=N_VAL, linear_grid=None, net_grid=N
     return out
 
 
+# --------------------------------------------------------------------------- the image sample
+def _test_members(data_path):
+    """{class name: [(path in the source, jpeg/png bytes), ...]} of a CIFAR-10 image-folder copy
+    (a .tar.gz or a folder holding test/<class>/*.jpg), names in natural order."""
+    from .data import _is_image, _natural_key
+
+    data_path = Path(data_path)
+    found = {}
+    if data_path.is_file():
+        import tarfile
+        with tarfile.open(data_path, "r:*") as tf:
+            for m in tf:
+                parts = Path(m.name).parts
+                if m.isfile() and len(parts) >= 3 and parts[-3] == "test" and _is_image(parts[-1]):
+                    found.setdefault(parts[-2], []).append((m.name, tf.extractfile(m).read()))
+    elif (data_path / "test").is_dir():
+        for f in sorted((data_path / "test").glob("*/*")):
+            if f.is_file() and _is_image(f.name):
+                found.setdefault(f.parent.name, []).append(
+                    (str(f.relative_to(data_path)), f.read_bytes()))
+    if not found:
+        raise ValueError(f"{data_path} holds no test/<class>/*.jpg images: the sample is drawn from "
+                         "an image-folder copy of CIFAR-10 (a folder or .tar.gz with "
+                         "train/<class>/*.jpg and test/<class>/*.jpg)")
+    return {c: sorted(v, key=lambda t: _natural_key(t[0])) for c, v in found.items()}
+
+
+def write_cifar10_sample(data_path, out=SAMPLE_DIR, *, per_class=SAMPLE_PER_CLASS, seed=0,
+                         command=None, max_bytes=SAMPLE_MAX_BYTES):
+    """Draw `per_class` test images of each class at random (seeded) from the image-folder copy
+    at data_path and write them as 32x32 PNGs <class>_<k>.png into `out`, with provenance.json.
+
+    Returns the provenance dict. Raises ValueError if per_class > 10 (the data rules' limit), if an
+    image is not 32x32, or if the PNGs together exceed max_bytes.
+    """
+    import io
+    from PIL import Image
+    from .data import CIFAR10_CLASSES
+
+    if not 1 <= per_class <= SAMPLE_PER_CLASS:
+        raise ValueError(f"per_class must be 1..{SAMPLE_PER_CLASS} (the data rules allow at most "
+                         f"{SAMPLE_PER_CLASS} test images per class); got {per_class}")
+    data_path = Path(data_path).expanduser()
+    members = _test_members(data_path)
+    classes = list(CIFAR10_CLASSES) if set(members) == set(CIFAR10_CLASSES) else sorted(members)
+    rng = np.random.default_rng(seed)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.png"):
+        old.unlink()
+    images = []
+    for c, name in enumerate(classes):
+        pool = members[name]
+        if len(pool) < per_class:
+            raise ValueError(f"class {name!r} has {len(pool)} test images; {per_class} asked for")
+        for k, i in enumerate(sorted(rng.choice(len(pool), size=per_class, replace=False))):
+            source, blob = pool[i]
+            with Image.open(io.BytesIO(blob)) as im:
+                if im.size != (32, 32):
+                    raise ValueError(f"{source} is {im.size[0]}x{im.size[1]}; CIFAR-10 images are 32x32")
+                rgb = im.convert("RGB")
+            file = f"{name}_{k}.png"
+            rgb.save(out / file, format="PNG", optimize=True)
+            images.append({"file": file, "label": c, "class": name, "source": source,
+                           "sha256": _sha256(out / file)})
+    total = sum((out / im["file"]).stat().st_size for im in images)
+    if total > max_bytes:
+        raise ValueError(f"the sample's PNGs take {total} bytes, over the limit of {max_bytes}; "
+                         "ask for fewer images per class")
+    record = {"provenance": {
+        "dataset": "CIFAR-10 (JPEG copy)" if any(im["source"].lower().endswith((".jpg", ".jpeg"))
+                                                 for im in images) else "CIFAR-10",
+        "credit": "CIFAR-10: A. Krizhevsky, Learning Multiple Layers of Features from Tiny "
+                  "Images, 2009 (https://www.cs.toronto.edu/~kriz/cifar.html)",
+        "data_file": data_path.name,
+        "data_sha256": _sha256(data_path),
+        "split": "test",
+        "per_class": per_class,
+        "seed": int(seed),
+        "rule": "per class, numpy.random.default_rng(seed).choice of `per_class` distinct test "
+                "images (classes in CIFAR-10 order, images in file-name order), decoded to RGB "
+                "and written as PNG",
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "command": command,
+        "script": "book/experiments.py (write_cifar10_sample)",
+        "total_bytes": total,
+        "files": {im["file"]: im["sha256"] for im in images}},
+        "class_names": classes,
+        "images": [{k: im[k] for k in ("file", "label", "class", "source")} for im in images]}
+    (out / "provenance.json").write_text(json.dumps(record, indent=1) + "\n")
+    return record
+
+
 # --------------------------------------------------------------------------- command line
 def _parse_overrides(pairs, defaults, flag):
     over = {}
@@ -440,8 +543,24 @@ def main(argv=None):
     tune.add_argument("--seed", type=int, default=0)
     tune.add_argument("--which", choices=["linear", "two_layer", "both"], default="both")
     tune.add_argument("--out", default=None, help="also write the table to this .json file")
+    sample = sub.add_parser("cifar10-sample", help="write the committed sample of test images (PNG)")
+    sample.add_argument("--data", required=True, help="an image-folder copy of CIFAR-10 (.tar.gz or folder)")
+    sample.add_argument("--out", default=str(SAMPLE_DIR), help="folder (default: %(default)s)")
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--per-class", type=int, default=SAMPLE_PER_CLASS)
     args = parser.parse_args(argv)
 
+    if args.command == "cifar10-sample":
+        command = "python -m book.experiments " + " ".join(
+            a if a != args.data else Path(a).name for a in (sys.argv[1:] if argv is None else argv))
+        try:
+            rec = write_cifar10_sample(args.data, args.out, per_class=args.per_class, seed=args.seed,
+                                       command=command)
+        except ValueError as e:
+            raise SystemExit(f"error: {e}")
+        print(f"wrote {len(rec['images'])} images ({rec['provenance']['total_bytes']} bytes) "
+              f"and provenance.json into {args.out}")
+        return 0
     if args.command == "cifar10":
         command = "python -m book.experiments " + " ".join(
             a if a != args.data else Path(a).name for a in (sys.argv[1:] if argv is None else argv))

@@ -220,3 +220,69 @@ def test_committed_linear_weights_reproduce_the_test_accuracy():
     data = load_cifar10(path)
     s = (data.X_test.reshape(10_000, -1) / np.float32(255)) @ r["linear_W"].T + r["linear_b"]
     assert np.mean(s.argmax(axis=1) == data.y_test) == pytest.approx(r["linear"]["test_accuracy"], abs=5e-4)
+
+
+# --------------------------------------------------------------------------- the image sample
+def test_sample_script_and_loader_on_tiny_image_folder(tiny_images, tmp_path):
+    from book.data import load_cifar10_sample
+
+    out = tmp_path / "sample"
+    argv = ["cifar10-sample", "--data", str(tiny_images), "--out", str(out), "--per-class", "3"]
+    assert ex.main(argv) == 0
+    record = json.loads((out / "provenance.json").read_text())
+    prov = record["provenance"]
+    assert prov["seed"] == 0 and prov["data_file"] == "tiny-jpg" and len(prov["data_sha256"]) == 64
+    assert prov["command"] == "python -m book.experiments " + " ".join(argv).replace(str(tiny_images), "tiny-jpg")
+    X, y, names = load_cifar10_sample(out)
+    assert X.shape == (12, 32, 32, 3) and X.dtype == np.uint8 and names == CLASSES
+    np.testing.assert_array_equal(np.bincount(y), [3, 3, 3, 3])
+    # every PNG holds exactly the decoded source image it names
+    data = load_cifar10(tiny_images)
+    for x, item in zip(X, record["images"]):
+        source = Path(item["source"])
+        assert source.parts[0] == "test" and source.parts[1] == names[item["label"]]
+        k = int(source.stem)                      # tiny test images are named 0..4 per class
+        np.testing.assert_array_equal(x, data.X_test[5 * item["label"] + k])
+    # seeded: a second run writes the same files
+    again = ex.write_cifar10_sample(tiny_images, tmp_path / "again", per_class=3)
+    assert again["provenance"]["files"] == prov["files"]
+    with pytest.raises(ValueError, match="at most 10 test images per class"):
+        ex.write_cifar10_sample(tiny_images, tmp_path / "x", per_class=11)
+    with pytest.raises(ValueError, match="has 5 test images; 6 asked for"):
+        ex.write_cifar10_sample(tiny_images, tmp_path / "x", per_class=6)
+    with pytest.raises(FileNotFoundError, match="python -m book.experiments cifar10-sample"):
+        load_cifar10_sample(tmp_path / "nowhere")
+
+
+def test_committed_sample_is_small_balanced_and_shipped():
+    from book.data import CIFAR10_SAMPLE_DIR, load_cifar10_sample
+
+    X, y, names = load_cifar10_sample()
+    assert names == CIFAR10_CLASSES and X.shape == (len(y), 32, 32, 3) and X.dtype == np.uint8
+    counts = np.bincount(y, minlength=10)
+    assert counts.max() <= 10 and counts.min() >= 1
+    pngs = sorted(CIFAR10_SAMPLE_DIR.glob("*.png"))
+    assert len(pngs) == len(y) and sum(p.stat().st_size for p in pngs) <= 300_000
+    assert X.std() > 20                            # real photographs, not blank squares
+    record = json.loads((CIFAR10_SAMPLE_DIR / "provenance.json").read_text())
+    assert record["provenance"]["dataset"] == "CIFAR-10 (JPEG copy)"
+    assert len({im["source"] for im in record["images"]}) == len(y)
+    assert all(im["source"].startswith("test/") for im in record["images"])
+    # pyproject ships the PNGs and their record with the package
+    import tomllib
+    patterns = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())[
+        "tool"]["setuptools"]["package-data"]["book"]
+    assert "assets/cifar10/sample/*" in patterns
+
+
+@pytest.mark.skipif(not os.environ.get("LCB_CIFAR10"),
+                    reason="set LCB_CIFAR10 to the CIFAR-10 image-folder copy the sample came from")
+def test_committed_sample_reproduces_from_the_data(tmp_path):
+    """Optional (needs the data): the seeded script writes exactly the committed files."""
+    from book.data import CIFAR10_SAMPLE_DIR
+
+    record = json.loads((CIFAR10_SAMPLE_DIR / "provenance.json").read_text())
+    again = ex.write_cifar10_sample(os.environ["LCB_CIFAR10"], tmp_path, seed=record["provenance"]["seed"],
+                                    per_class=record["provenance"]["per_class"])
+    assert again["provenance"]["data_sha256"] == record["provenance"]["data_sha256"]
+    assert again["provenance"]["files"] == record["provenance"]["files"]
