@@ -286,3 +286,58 @@ def test_committed_sample_reproduces_from_the_data(tmp_path):
                                     per_class=record["provenance"]["per_class"])
     assert again["provenance"]["data_sha256"] == record["provenance"]["data_sha256"]
     assert again["provenance"]["files"] == record["provenance"]["files"]
+
+
+# --------------------------------------------------------------------------- provenance of every asset
+ASSETS = Path(ex.__file__).resolve().parent / "assets"
+RECORD_KEYS = ("dataset", "data_file", "data_sha256", "seed", "date", "command", "script", "files")
+
+
+def _records():
+    """Every provenance record under book/assets: a JSON file with a top-level "provenance"."""
+    found = {}
+    for f in sorted(ASSETS.rglob("*.json")):
+        doc = json.loads(f.read_text())
+        if isinstance(doc, dict) and isinstance(doc.get("provenance"), dict):
+            found[f] = doc["provenance"]
+    return found
+
+
+def test_every_committed_asset_has_a_provenance_record_whose_sha256_match():
+    records = _records()
+    assert records, "no provenance record under book/assets"
+    covered = set(records)
+    for record_file, prov in records.items():
+        missing = [k for k in RECORD_KEYS if k not in prov]
+        assert not missing, f"{record_file.relative_to(ASSETS)}: provenance lacks {missing}"
+        assert len(prov["data_sha256"]) == 64 and "/" not in prov["data_file"]
+        assert prov["command"].startswith("python -m book.experiments "), prov["command"]
+        for name, sha in prov["files"].items():
+            f = record_file.parent / name
+            assert f.is_file(), f"{record_file.relative_to(ASSETS)} lists {name}, which is missing"
+            assert ex._sha256(f) == sha, (f"{f.relative_to(ASSETS)} changed since its record "
+                                          f"{record_file.relative_to(ASSETS)} was written: rerun its command")
+            covered.add(f)
+    assets = {f for f in ASSETS.rglob("*") if f.is_file()}
+    orphans = sorted(str(f.relative_to(ASSETS)) for f in assets - covered)
+    assert not orphans, f"assets with no provenance record: {orphans}"
+
+
+def test_the_provenance_check_can_fail(tmp_path):
+    """The check above catches a changed file and a file no record lists."""
+    import shutil
+    copy = tmp_path / "assets"
+    shutil.copytree(ASSETS, copy)
+    globals()["ASSETS"] = copy
+    try:
+        test_every_committed_asset_has_a_provenance_record_whose_sha256_match()
+        (copy / "cifar10" / "stray.npy").write_bytes(b"x")
+        with pytest.raises(AssertionError, match="stray.npy"):
+            test_every_committed_asset_has_a_provenance_record_whose_sha256_match()
+        (copy / "cifar10" / "stray.npy").unlink()
+        png = next((copy / "cifar10" / "sample").glob("*.png"))
+        png.write_bytes(png.read_bytes() + b"\0")
+        with pytest.raises(AssertionError, match="changed since its record"):
+            test_every_committed_asset_has_a_provenance_record_whose_sha256_match()
+    finally:
+        globals()["ASSETS"] = Path(ex.__file__).resolve().parent / "assets"
