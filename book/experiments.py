@@ -75,7 +75,7 @@ N_VAL = 1000          # validation images taken from train, 100 per class
 N_W1_SAMPLE = 32      # first-layer rows kept for display
 # The lecture's network, trained the plain way (see run_baseline); lr chosen on validation.
 BASELINE_DEFAULTS = dict(hidden=100, epochs=8, batch_size=200, reg=0.0)
-BASELINE_LR_GRID = (0.03, 0.1, 0.3)
+BASELINE_LR_GRID = (0.01, 0.03, 0.1)
 SAMPLE_DIR = RESULTS_DIR / "sample"
 SAMPLE_PER_CLASS = 10  # the data rules allow at most 10 test images per class
 SAMPLE_MAX_BYTES = 300_000
@@ -400,7 +400,9 @@ def run_cifar10(data_path, out=RESULTS_DIR, *, seed=0, n_val=N_VAL, linear=None,
 
 def load_cifar10_results(path=None):
     """The committed CIFAR-10 results: results.json as a dict plus the arrays
-    "linear_W" (10, 3072) float32, "linear_b" (10,) float32, "two_layer_W1_sample" (k, 3072) float16.
+    "linear_W" (10, 3072) float32, "linear_b" (10,) float32, "two_layer_W1_sample" (k, 3072) float16,
+    and, when baseline.json is there, "baseline": the lecture's plain two-layer net (run_baseline)
+    with its own "provenance".
 
     path : the results folder (default book/assets/cifar10). Raises FileNotFoundError if absent.
     """
@@ -415,6 +417,9 @@ def load_cifar10_results(path=None):
         results = json.load(f)
     for key, name in results["files"].items():
         results[key] = np.load(path / name)
+    if (path / "baseline.json").is_file():             # the lecture's plain net (cifar10-baseline)
+        baseline = json.loads((path / "baseline.json").read_text())
+        results["baseline"] = {**baseline["baseline"], "provenance": baseline["provenance"]}
     return results
 
 

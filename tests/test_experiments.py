@@ -341,3 +341,41 @@ def test_the_provenance_check_can_fail(tmp_path):
             test_every_committed_asset_has_a_provenance_record_whose_sha256_match()
     finally:
         globals()["ASSETS"] = Path(ex.__file__).resolve().parent / "assets"
+
+
+# --------------------------------------------------------------------------- the lecture's baseline
+def test_baseline_on_tiny_image_folder(tiny_images, tmp_path):
+    out = tmp_path / "baseline.json"
+    argv = ["cifar10-baseline", "--data", str(tiny_images), "--out", str(out), "--n-val", "4",
+            "--lr", "0.001", "0.1", "--set", "hidden=6", "epochs=2", "batch_size=8"]
+    assert ex.main(argv) == 0
+    rec = json.loads(out.read_text())
+    b, prov = rec["baseline"], rec["provenance"]
+    assert [row["lr"] for row in b["lr_grid"]] == [0.001, 0.1]
+    best = max(b["lr_grid"], key=lambda row: row["val_acc"])
+    assert b["hyperparameters"]["lr"] == best["lr"] and b["val_accuracy"] == best["val_acc"]
+    assert b["hyperparameters"]["momentum"] == 0.0 and b["hyperparameters"]["flip"] is False
+    assert b["hidden"] == 6 and prov["n_test"] == 20 and prov["data_file"] == "tiny-jpg"
+    M = np.array(b["confusion_matrix"])
+    assert M.shape == (4, 4) and M.sum() == 20
+    assert b["test_accuracy"] == pytest.approx(np.trace(M) / 20)
+    assert "no mean subtracted" in prov["preprocessing"]
+    with pytest.raises(ValueError, match="unknown hyper-parameters \\['hiden'\\]"):
+        ex.run_baseline(tiny_images, tmp_path / "x.json", hiden=3)
+
+
+def test_committed_baseline_is_the_plain_lecture_net():
+    r = ex.load_cifar10_results()
+    b = r["baseline"]
+    hp = b["hyperparameters"]
+    assert hp["momentum"] == 0.0 and hp["lr_decay"] == 1.0 and hp["flip"] is False
+    assert {k: hp[k] for k in ex.BASELINE_DEFAULTS} == ex.BASELINE_DEFAULTS
+    assert hp["lr"] == max(b["lr_grid"], key=lambda row: row["val_acc"])["lr"]
+    assert b["provenance"]["data_sha256"] == r["provenance"]["data_sha256"]
+    acc = np.array([b["per_class_accuracy"][c] for c in CIFAR10_CLASSES])
+    assert b["test_accuracy"] == pytest.approx(acc.mean(), abs=1e-4)
+    M = np.array(b["confusion_matrix"])
+    np.testing.assert_array_equal(M.sum(axis=1), 1000)
+    np.testing.assert_allclose(np.diag(M) / 1000, acc, atol=1e-5)
+    # plain training on raw pixels lands well below the tuned net, above chance
+    assert 0.2 < b["test_accuracy"] < r["two_layer"]["test_accuracy"]
