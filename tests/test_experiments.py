@@ -379,3 +379,21 @@ def test_committed_baseline_is_the_plain_lecture_net():
     np.testing.assert_allclose(np.diag(M) / 1000, acc, atol=1e-5)
     # plain training on raw pixels lands well below the tuned net, above chance
     assert 0.2 < b["test_accuracy"] < r["two_layer"]["test_accuracy"]
+
+
+def test_ladder_on_tiny_image_folder(tiny_images, tmp_path):
+    out = tmp_path / "ladder.json"
+    rec = ex.run_ladder(tiny_images, out, n_val=4, lr_grid=(0.001, 0.01), epochs=1, batch_size=8,
+                        command="python -m book.experiments cifar10-ladder --data tiny-jpg",
+                        log=lambda *_: None)
+    assert json.loads(out.read_text()) == json.loads(json.dumps(rec))
+    steps = rec["steps"]
+    assert [s["step"] for s in steps] == [name for name, _ in ex.LADDER]
+    # each step keeps the refinements before it and adds its own
+    for (_, change), step in zip(ex.LADDER, steps):
+        assert all(step["config"][k] == v for k, v in change.items())
+        assert step["val_accuracy"] == max(r["val_acc"] for r in step["runs"])
+    assert steps[-1]["config"]["flip"] is True and steps[-1]["config"]["standardize"] is True
+    last = {k: v for k, v in steps[-1]["config"].items() if k != "standardize"}
+    assert {k: ex.TWO_LAYER_DEFAULTS[k] for k in last} == last     # the last step is the tuned net
+    assert "test" not in json.dumps(rec["steps"])                     # only validation is scored
