@@ -383,7 +383,9 @@ def test_committed_baseline_is_the_plain_lecture_net():
 
 def test_ladder_on_tiny_image_folder(tiny_images, tmp_path):
     out = tmp_path / "ladder.json"
-    rec = ex.run_ladder(tiny_images, out, n_val=4, lr_grid=(0.001, 0.01), epochs=1, batch_size=8,
+    tuned = {"two_layer": {"hyperparameters": dict(ex.TWO_LAYER_DEFAULTS, epochs=1), "val_accuracy": 0.5,
+                           "history": {"train_acc": [0.75]}}}
+    rec = ex.run_ladder(tiny_images, out, n_val=4, epochs=1, batch_size=8, results=tuned,
                         command="python -m book.experiments cifar10-ladder --data tiny-jpg",
                         log=lambda *_: None)
     assert json.loads(out.read_text()) == json.loads(json.dumps(rec))
@@ -392,8 +394,13 @@ def test_ladder_on_tiny_image_folder(tiny_images, tmp_path):
     # each step keeps the refinements before it and adds its own
     for (_, change), step in zip(ex.LADDER, steps):
         assert all(step["config"][k] == v for k, v in change.items())
-        assert step["val_accuracy"] == max(r["val_acc"] for r in step["runs"])
-    assert steps[-1]["config"]["flip"] is True and steps[-1]["config"]["standardize"] is True
+        assert 0 <= step["val_accuracy"] <= 1
+    assert all(s["source"] == "trained by run_ladder" for s in steps[:-1])
+    # the last step is the tuned net: taken from its run, not trained again
     last = {k: v for k, v in steps[-1]["config"].items() if k != "standardize"}
-    assert {k: ex.TWO_LAYER_DEFAULTS[k] for k in last} == last     # the last step is the tuned net
-    assert "test" not in json.dumps(rec["steps"])                     # only validation is scored
+    assert {k: ex.TWO_LAYER_DEFAULTS[k] for k in last} == last
+    assert steps[-1]["val_accuracy"] == 0.5 and steps[-1]["train_accuracy"] == 0.75
+    assert "test" not in json.dumps(rec["steps"]).replace("tested", "")
+    tuned["two_layer"]["hyperparameters"]["hidden"] = 7                # not the tuned settings
+    with pytest.raises(ValueError, match="not the tuned run's settings"):
+        ex.run_ladder(tiny_images, out, n_val=4, epochs=1, batch_size=8, results=tuned, log=lambda *_: None)
