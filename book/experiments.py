@@ -408,7 +408,7 @@ def load_cifar10_results(path=None):
     """The committed CIFAR-10 results: results.json as a dict plus the arrays
     "linear_W" (10, 3072) float32, "linear_b" (10,) float32, "two_layer_W1_sample" (k, 3072) float16,
     and, when baseline.json is there, "baseline": the lecture's plain two-layer net (run_baseline)
-    with its own "provenance".
+    with its own "provenance"; when ladder.json is there, "ladder" (run_ladder's record).
 
     path : the results folder (default book/assets/cifar10). Raises FileNotFoundError if absent.
     """
@@ -426,6 +426,8 @@ def load_cifar10_results(path=None):
     if (path / "baseline.json").is_file():             # the lecture's plain net (cifar10-baseline)
         baseline = json.loads((path / "baseline.json").read_text())
         results["baseline"] = {**baseline["baseline"], "provenance": baseline["provenance"]}
+    if (path / "ladder.json").is_file():               # refinements one at a time (cifar10-ladder)
+        results["ladder"] = json.loads((path / "ladder.json").read_text())
     return results
 
 
