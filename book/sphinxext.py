@@ -43,7 +43,18 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = kept
 
 
+_CHECK_HTML = re.compile(r"Exercise \((Check \d+\.\d+[^()<]*(?:\([^()<]*\)[^()<]*)*)\)")
+
+
+def _check_titles_html(app, pagename, templatename, context, doctree):
+    """The solutions' titles name their question by reference text sphinx-exercise writes late:
+    'Solution to Exercise (Check 2.1)' -> 'Solution to Check 2.1'."""
+    if context.get("body") and "Check " in context["body"]:
+        context["body"] = _CHECK_HTML.sub(r"\1", context["body"])
+
+
 def setup(app):
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.connect("doctree-resolved", _check_titles)
+    app.connect("html-page-context", _check_titles_html)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -5,6 +5,8 @@
 - At 1280 px nothing is wider than its column: display maths fits; printed text outputs fit
   (library source listings, which are code, scroll inside their own box by design). At 390 px
   a display equation may scroll, but only inside its own box.
+- In-text questions are "Check N.M", numbered 1, 2, ... in chapter N, and so are their
+  solutions' titles; "Exercise N" names only the exercise notebooks.
 - Every figure is shown at 80 % or more of the size it was drawn at (1280 px), so its text is as
   readable as drawn. (Explorer frames, .lcb-explorer, are sized by their explorer.)
 """
@@ -39,7 +41,9 @@ MEASURE = """
                   drawn: i.naturalWidth,
                   caption: (i.closest('figure') && i.closest('figure').querySelector('.caption-number')
                             || {textContent: ''}).textContent.trim()}));
-  return {text: document.body.innerText, math, outputs, figures};
+  const checks = [...art.querySelectorAll('div.exercise > p.admonition-title, div.solution > p.admonition-title')]
+      .map(t => t.textContent.trim());
+  return {text: document.body.innerText, math, outputs, figures, checks};
 }
 """
 
@@ -98,3 +102,16 @@ def test_figures_are_shown_at_the_size_they_are_drawn(site, browser, name):
              if f["shown"] < 0.8 * f["drawn"]]
     assert not small, (f"{name}: figures shown below 80 % of their drawn width (caption, shown px, "
                        f"drawn px): {small}; draw them about 7 in wide at 100 dpi")
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_in_text_questions_are_checks_numbered_by_chapter(site, browser, name):
+    base, _ = site
+    titles = measure(browser, base, name, 1280)["checks"]
+    n = int(name.split("/")[1][:2])
+    questions = [t for t in titles if not t.startswith("Solution")]
+    assert questions, f"{name}: no in-text question found"
+    for k, title in enumerate(questions, start=1):
+        assert re.match(rf"Check {n}\.{k}\b", title), f"{name}: question {k} is titled {title!r}"
+    for title in titles:
+        assert "Exercise" not in title, f"{name}: {title!r} calls an in-text question an exercise"
