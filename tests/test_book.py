@@ -124,3 +124,37 @@ def test_no_solution_text_is_published(built_book):
                              for line in c.source.splitlines() if _significant(line.strip()))
         for secret in _secrets(parse_exercise(src)) - {s for s in _secrets(parse_exercise(src)) if s in released}:
             assert secret not in site, f"instructor-only text from {src.name} is published: {secret!r}"
+
+
+def _chapter_names():
+    return [n for n in _toc_files() if n.startswith("chapters/")]
+
+
+def test_the_text_shows_the_numbers_the_chapter_computed(built_book):
+    """Each {eval}`prose.name` becomes the number its chapter computed; nothing of the mechanism shows."""
+    html_dir, _ = built_book
+    for name in _chapter_names():
+        page = _page(html_dir, name)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", "", page, flags=re.S)))
+        for raw in ("{eval}", "{glue", "prose.", "{numref}", "{doc}"):
+            assert raw not in text, f"{name}: the page shows {raw!r}"
+        nb = nbformat.read(ROOT / f"{name}.ipynb", as_version=4)
+        quoted = [e["result"]["data"]["text/plain"].strip("'\"") for c in nb.cells if c.cell_type == "markdown"
+                  for e in c.metadata.get("user_expressions", [])]
+        assert len(quoted) >= 10, f"{name}: too few computed numbers in the text"
+        missing = [q for q in quoted if html.escape(q, quote=False) not in page and q not in text]
+        assert not missing, f"{name}: the page lacks the computed {missing[:5]}"
+
+
+def test_launch_buttons_open_the_chapter_at_the_configured_ref(built_book):
+    """Binder and Colab open this chapter from repository.url at repository.branch (what the
+    chapters' install cell installs from)."""
+    html_dir, _ = built_book
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    repo, ref = config["repository"]["url"].removeprefix("https://github.com/").rstrip("/"), config["repository"]["branch"]
+    for name in _chapter_names():
+        page = _page(html_dir, name)
+        colab = f"https://colab.research.google.com/github/{repo}/blob/{ref}/{name}.ipynb"
+        binder = f"https://mybinder.org/v2/gh/{repo}/{ref}?urlpath=lab/tree/{name}.ipynb"
+        assert colab in page, f"{name}: no Colab button for {colab}"
+        assert binder in page, f"{name}: no Binder button for {binder}"
