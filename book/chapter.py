@@ -1,6 +1,7 @@
 """What every chapter notebook imports in its first cell: the course's plot style, and ``prose``.
 
-Importing this module applies the one plot style all chapters share (:data:`STYLE`).
+Importing this module applies the one plot style all chapters share (:data:`STYLE`, the file
+book/book.mplstyle, applied by :func:`book.plots.use_book_style`).
 
 ``prose`` holds the computed numbers a chapter's text quotes, each already written the way the
 sentence shows it. A short code cell sets them::
@@ -22,12 +23,12 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import matplotlib.pyplot as plt
+from .plots import BOOK_STYLE, use_book_style
 
 __all__ = ["STYLE", "Prose", "prose"]
 
-STYLE = {"figure.dpi": 100, "axes.spines.top": False, "axes.spines.right": False}
-plt.rcParams.update(STYLE)
+STYLE = BOOK_STYLE            # book/book.mplstyle: figures 7 in wide at 100 dpi, text >= 9 pt
+use_book_style()
 
 
 class Prose(SimpleNamespace):
