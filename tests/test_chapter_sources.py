@@ -113,3 +113,14 @@ def test_install_requirement_comes_from_the_config_and_a_bad_config_is_named(tmp
     config.write_text("repository:\n  url: https://github.com/someone/course\n")
     with pytest.raises(ValueError, match="repository.branch"):
         install_requirement(config)
+
+
+def test_citations_are_links_that_both_faces_render(chapter):
+    """jupyterlab-myst has no bibliography: a {cite} role shows there as a bare key.
+
+    Cite as a Markdown link to the references page, e.g. ([Rosenblatt, 1958](../references.md)).
+    """
+    for i, cell in enumerate(_cells(chapter)):
+        if cell.cell_type == "markdown":
+            assert "{cite" not in cell.source, \
+                f"{chapter.name} cell {i}: cite as ([Author, year](../references.md)); JupyterLab cannot render {{cite}}"
