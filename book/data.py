@@ -5,6 +5,8 @@ per row, ``y`` holds integer labels ``0..C-1``.
 
 * :func:`load_digits` - scikit-learn's bundled 8x8 digits (1,797 images), no network needed.
 * :func:`blobs`, :func:`xor`, :func:`circles`, :func:`spiral` - seeded toy 2-D sets.
+* :func:`load_cifar10_sample` - 100 CIFAR-10 test images (10 per class) committed with the
+  package as PNGs, so the book can show CIFAR-10 with no data copy present.
 * :func:`load_cifar10` - the lecture's data set, read from the official python archive
   ``cifar-10-python.tar.gz`` (or its extracted folder ``cifar-10-batches-py``), or from an
   image-folder copy (``train/<class>/*.jpg``, ``test/<class>/*.jpg``, as a folder or a .tar.gz).
@@ -38,7 +40,7 @@ import numpy as np
 __all__ = [
     "Data", "load_digits", "blobs", "xor", "circles", "spiral",
     "CIFAR10_CLASSES", "CIFAR10_URL", "CIFAR10_MD5", "CIFAR10_ARCHIVE",
-    "data_dir", "load_cifar10", "cifar10_available", "download_cifar10", "main",
+    "data_dir", "load_cifar10", "load_cifar10_sample", "cifar10_available", "download_cifar10", "main",
 ]
 
 
@@ -579,6 +581,41 @@ def download_cifar10(dest_dir=None, *, url=None, md5=None, progress=True) -> Pat
         Path(tmp).unlink(missing_ok=True)
         raise
     return dest
+
+
+# --------------------------------------------------------------------------- CIFAR-10 sample
+CIFAR10_SAMPLE_DIR = Path(__file__).resolve().parent / "assets" / "cifar10" / "sample"
+
+
+def load_cifar10_sample(path=None):
+    """The CIFAR-10 sample shipped with the package: 10 test images per class of the JPEG copy,
+    drawn by a seeded script (python -m book.experiments cifar10-sample; its record is
+    sample/provenance.json). Reads only the committed PNGs: no data copy needed.
+
+    Returns (X, y, class_names): X (N, 32, 32, 3) uint8 RGB images, y (N,) int64 labels in
+    0..9, class_names a tuple of 10 str (CIFAR-10's order), images sorted by class.
+    path : the sample folder (default book/assets/cifar10/sample).
+    """
+    import json
+    from PIL import Image
+
+    folder = CIFAR10_SAMPLE_DIR if path is None else Path(path).expanduser()
+    record_file = folder / "provenance.json"
+    if not record_file.is_file():
+        raise FileNotFoundError(
+            f"no CIFAR-10 sample in {folder} (provenance.json missing). Write it with\n"
+            f"  python -m book.experiments cifar10-sample --data PATH_TO_CIFAR10_JPG --out {folder}")
+    record = json.loads(record_file.read_text())
+    items = record["images"]
+    X = np.empty((len(items), 32, 32, 3), dtype=np.uint8)
+    for i, item in enumerate(items):
+        with Image.open(folder / item["file"]) as im:
+            if im.size != (32, 32):
+                raise ValueError(f"{folder / item['file']} is {im.size[0]}x{im.size[1]}; the sample "
+                                 "holds 32x32 images: rewrite it with the command in provenance.json")
+            X[i] = np.asarray(im.convert("RGB"))
+    y = np.array([item["label"] for item in items], dtype=np.int64)
+    return X, y, tuple(record["class_names"])
 
 
 # --------------------------------------------------------------------------- command line

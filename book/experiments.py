@@ -27,6 +27,21 @@ images are used once, at the end):
 
 prints, and writes, the validation accuracies of the small grids (LINEAR_GRID, TWO_LAYER_GRID)
 that chose them; the defaults are the best row of each.
+
+    python -m book.experiments cifar10-baseline --data PATH [--out book/assets/cifar10/baseline.json]
+
+trains the lecture's network as the lecture describes it, as a baseline beside the tuned one: a
+two-layer ReLU net s = W2 max(0, W1 x + b1) + b2 on raw pixels (x / 255, nothing subtracted), plain
+minibatch SGD (no momentum, no decay, no augmentation), W1 (h, 3072), W2 (10, h). The learning rate
+is chosen on the validation split from BASELINE_LR_GRID; the chosen net is scored on the test set
+once. Writes baseline.json (accuracies, per-class accuracies, the grid, a provenance record).
+
+    python -m book.experiments cifar10-sample --data PATH [--out book/assets/cifar10/sample]
+
+writes the one thing from CIFAR-10 the book shows as images: a seeded sample of at most 10 test
+images per class (32x32 PNG, well under 300 KB in all) and its provenance record
+(sample/provenance.json: source file and its sha256, each image's path in the source, seed, date,
+command, each PNG's sha256). book.data.load_cifar10_sample() reads it back.
 """
 from __future__ import annotations
 
@@ -45,7 +60,7 @@ import numpy as np
 __all__ = ["LINEAR_DEFAULTS", "TWO_LAYER_DEFAULTS", "RESULTS_DIR", "standardize_stats", "features",
            "validation_split", "hflip", "train_linear_model", "train_two_layer", "per_class_accuracy",
            "confusion", "label_pairs", "downsample", "fold_standardization", "smoothest_rows", "run_cifar10",
-           "load_cifar10_results", "tune_cifar10", "main"]
+           "load_cifar10_results", "tune_cifar10", "write_cifar10_sample", "run_baseline", "BASELINE_DEFAULTS", "main"]
 
 RESULTS_DIR = Path(__file__).resolve().parent / "assets" / "cifar10"
 
@@ -58,6 +73,12 @@ LINEAR_GRID = [dict(lr=lr, reg=reg) for lr in (3e-3, 1e-2, 3e-2) for reg in (1e-
 TWO_LAYER_GRID = [dict(lr=2e-2, reg=5e-4), dict(lr=3e-2, reg=2e-4)]
 N_VAL = 1000          # validation images taken from train, 100 per class
 N_W1_SAMPLE = 32      # first-layer rows kept for display
+# The lecture's network, trained the plain way (see run_baseline); lr chosen on validation.
+BASELINE_DEFAULTS = dict(hidden=100, epochs=8, batch_size=200, reg=0.0)
+BASELINE_LR_GRID = (0.01, 0.03, 0.1)
+SAMPLE_DIR = RESULTS_DIR / "sample"
+SAMPLE_PER_CLASS = 10  # the data rules allow at most 10 test images per class
+SAMPLE_MAX_BYTES = 300_000
 
 
 # --------------------------------------------------------------------------- preprocessing
@@ -245,6 +266,24 @@ def _sha256(path):
     return h.hexdigest()
 
 
+def _file_hashes(folder, names):
+    """{name: sha256} of the files `names` in folder that exist (a record's "files")."""
+    return {n: _sha256(Path(folder) / n) for n in names if (Path(folder) / n).is_file()}
+
+
+def record_file_hashes(record_file, names):
+    """Write the sha256 of the files `names` (beside record_file) into its provenance["files"],
+    with the date they were recorded; returns that map. The cifar10 run does this itself; this
+    adds it to a record written before it did."""
+    record_file = Path(record_file)
+    doc = json.loads(record_file.read_text())
+    doc["provenance"]["files"] = _file_hashes(record_file.parent, names)
+    doc["provenance"]["files_recorded"] = datetime.datetime.now(datetime.timezone.utc).isoformat(
+        timespec="seconds")
+    record_file.write_text(json.dumps(doc, indent=1) + "\n")
+    return doc["provenance"]["files"]
+
+
 # --------------------------------------------------------------------------- the experiment
 def run_cifar10(data_path, out=RESULTS_DIR, *, seed=0, n_val=N_VAL, linear=None, two_layer=None,
                 progress=True, command=None, log=print):
@@ -351,6 +390,7 @@ def run_cifar10(data_path, out=RESULTS_DIR, *, seed=0, n_val=N_VAL, linear=None,
     np.save(out / "linear_W.npy", W_raw.astype(np.float32))
     np.save(out / "linear_b.npy", b_raw.astype(np.float32))
     np.save(out / "two_layer_W1_sample.npy", W1_raw.astype(np.float16))
+    results["provenance"]["files"] = _file_hashes(out, list(results["files"].values()) + ["tuning.json"])
     with open(out / "results.json", "w") as f:
         json.dump(results, f, indent=1)
         f.write("\n")
@@ -360,7 +400,9 @@ def run_cifar10(data_path, out=RESULTS_DIR, *, seed=0, n_val=N_VAL, linear=None,
 
 def load_cifar10_results(path=None):
     """The committed CIFAR-10 results: results.json as a dict plus the arrays
-    "linear_W" (10, 3072) float32, "linear_b" (10,) float32, "two_layer_W1_sample" (k, 3072) float16.
+    "linear_W" (10, 3072) float32, "linear_b" (10,) float32, "two_layer_W1_sample" (k, 3072) float16,
+    and, when baseline.json is there, "baseline": the lecture's plain two-layer net (run_baseline)
+    with its own "provenance".
 
     path : the results folder (default book/assets/cifar10). Raises FileNotFoundError if absent.
     """
@@ -375,6 +417,9 @@ def load_cifar10_results(path=None):
         results = json.load(f)
     for key, name in results["files"].items():
         results[key] = np.load(path / name)
+    if (path / "baseline.json").is_file():             # the lecture's plain net (cifar10-baseline)
+        baseline = json.loads((path / "baseline.json").read_text())
+        results["baseline"] = {**baseline["baseline"], "provenance": baseline["provenance"]}
     return results
 
 
@@ -409,6 +454,195 @@ def tune_cifar10(data_path, *, seed=0, n_val=N_VAL, linear_grid=None, net_grid=N
     return out
 
 
+# --------------------------------------------------------------------------- the lecture's baseline
+def raw_features(X):
+    """Images (N, H, W, 3) uint8 -> rows (N, H*W*3) float32 x / 255: raw pixels, nothing subtracted."""
+    return (X.reshape(X.shape[0], -1).astype(np.float32) / np.float32(255.0))
+
+
+def run_baseline(data_path, out=RESULTS_DIR / "baseline.json", *, seed=0, n_val=N_VAL,
+                 lr_grid=BASELINE_LR_GRID, command=None, log=print, **overrides):
+    """The lecture's two-layer net trained plainly on CIFAR-10 from data_path; writes `out`.
+
+    Raw pixels x / 255 (no mean subtracted, no scaling per channel), s = W2 max(0, W1 x + b1) + b2
+    with W1 (hidden, 3072), W2 (10, hidden), He initialisation, minibatch SGD with a constant
+    learning rate (no momentum, no decay), no augmentation; overrides change BASELINE_DEFAULTS.
+    One net per learning rate in lr_grid is trained on the training split; the one with the best
+    validation accuracy after the last epoch is scored on the test images (once).
+    Returns the dict written to `out`.
+    """
+    from . import __version__
+    from .data import _resolve, load_cifar10
+    from .nets import init_net, predict, train
+
+    hp = {**BASELINE_DEFAULTS, **overrides}
+    unknown = set(hp) - set(BASELINE_DEFAULTS)
+    if unknown:
+        raise ValueError(f"unknown hyper-parameters {sorted(unknown)}; expected keys of "
+                         f"BASELINE_DEFAULTS {sorted(BASELINE_DEFAULTS)}")
+    if not lr_grid:
+        raise ValueError("lr_grid must hold at least one learning rate")
+    t_start = time.perf_counter()
+    data_path = Path(data_path).expanduser()
+    data = load_cifar10(data_path)
+    train_idx, val_idx = validation_split(data.y_train, n_val, seed)
+    X_all = raw_features(data.X_train)
+    X, y, X_val, y_val = X_all[train_idx], data.y_train[train_idx], X_all[val_idx], data.y_train[val_idx]
+    del X_all
+    names = data.class_names
+    C = len(names)
+    grid, best = [], None
+    for lr in lr_grid:
+        t0, cpu0 = time.perf_counter(), time.process_time()
+        params = init_net([X.shape[1], hp["hidden"], C], seed=seed, dtype=np.float32)
+        params, hist = train(params, X, y, X_val, y_val, lr=float(lr), epochs=hp["epochs"],
+                             batch_size=hp["batch_size"], momentum=0.0, lr_decay=1.0, reg=hp["reg"],
+                             seed=seed, progress=False, eval_train=False)
+        row = {"lr": float(lr), "val_acc": round(float(hist["val_acc"][-1]), 5),
+               "val_acc_per_epoch": [round(float(a), 5) for a in hist["val_acc"]],
+               "final_loss": round(float(np.mean(hist["loss"][-50:])), 5),
+               "train_seconds": round(time.perf_counter() - t0, 2),
+               "train_cpu_seconds": round(time.process_time() - cpu0, 2)}
+        grid.append(row)
+        log(f"baseline lr={lr}: val {row['val_acc']:.4f} in {row['train_seconds']:.0f} s")
+        if best is None or row["val_acc"] > best[0]["val_acc"]:
+            best = (row, params, hist)
+    row, params, hist = best
+    res = _summary(data.y_test, predict(params, raw_features(data.X_test)), names)
+    log(f"baseline (lr={row['lr']}): test accuracy {res['test_accuracy']:.4f}")
+    steps_per_epoch = int(np.ceil(len(y) / hp["batch_size"]))
+    res.update(hidden=int(hp["hidden"]), hyperparameters={**hp, "lr": row["lr"], "momentum": 0.0,
+                                                          "lr_decay": 1.0, "flip": False},
+               val_accuracy=row["val_acc"], lr_grid=grid,
+               history=_curves({**hist, "train_acc": []}, steps_per_epoch))
+    elapsed = time.perf_counter() - t_start
+    record = {
+        "provenance": {
+            "dataset": "CIFAR-10 (JPEG copy)" if _resolve(data_path)[0].startswith("images")
+                       else "CIFAR-10",
+            "data_file": data_path.name,
+            "data_sha256": _sha256(data_path),
+            "n_train": int(len(y)), "n_val": int(len(y_val)), "n_test": int(len(data.y_test)),
+            "seed": int(seed),
+            "model": "s = W2 max(0, W1 x + b1) + b2, W1 (hidden, 3072), W2 (10, hidden), He init",
+            "preprocessing": "x / 255 (raw pixels; no mean subtracted, no standardisation)",
+            "training": "minibatch SGD, constant learning rate, no momentum, no decay, no "
+                        "augmentation; softmax cross-entropy",
+            "selection": "learning rate chosen on the validation split (lr_grid); the chosen net "
+                         "scored on the test set once",
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "command": command,
+            "script": "book/experiments.py (run_baseline)",
+            "library_version": __version__,
+            "python": platform.python_version(), "numpy": np.__version__,
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+            "elapsed_seconds": round(elapsed, 1),
+            "note": "every number in this file was computed by the script above; none was typed",
+            "files": {},
+        },
+        "class_names": list(names),
+        "baseline": res,
+    }
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=1) + "\n")
+    log(f"wrote {out} in {elapsed:.0f} s total")
+    return record
+
+
+# --------------------------------------------------------------------------- the image sample
+def _test_members(data_path):
+    """{class name: [(path in the source, jpeg/png bytes), ...]} of a CIFAR-10 image-folder copy
+    (a .tar.gz or a folder holding test/<class>/*.jpg), names in natural order."""
+    from .data import _is_image, _natural_key
+
+    data_path = Path(data_path)
+    found = {}
+    if data_path.is_file():
+        import tarfile
+        with tarfile.open(data_path, "r:*") as tf:
+            for m in tf:
+                parts = Path(m.name).parts
+                if m.isfile() and len(parts) >= 3 and parts[-3] == "test" and _is_image(parts[-1]):
+                    found.setdefault(parts[-2], []).append((m.name, tf.extractfile(m).read()))
+    elif (data_path / "test").is_dir():
+        for f in sorted((data_path / "test").glob("*/*")):
+            if f.is_file() and _is_image(f.name):
+                found.setdefault(f.parent.name, []).append(
+                    (str(f.relative_to(data_path)), f.read_bytes()))
+    if not found:
+        raise ValueError(f"{data_path} holds no test/<class>/*.jpg images: the sample is drawn from "
+                         "an image-folder copy of CIFAR-10 (a folder or .tar.gz with "
+                         "train/<class>/*.jpg and test/<class>/*.jpg)")
+    return {c: sorted(v, key=lambda t: _natural_key(t[0])) for c, v in found.items()}
+
+
+def write_cifar10_sample(data_path, out=SAMPLE_DIR, *, per_class=SAMPLE_PER_CLASS, seed=0,
+                         command=None, max_bytes=SAMPLE_MAX_BYTES):
+    """Draw `per_class` test images of each class at random (seeded) from the image-folder copy
+    at data_path and write them as 32x32 PNGs <class>_<k>.png into `out`, with provenance.json.
+
+    Returns the provenance dict. Raises ValueError if per_class > 10 (the data rules' limit), if an
+    image is not 32x32, or if the PNGs together exceed max_bytes.
+    """
+    import io
+    from PIL import Image
+    from .data import CIFAR10_CLASSES
+
+    if not 1 <= per_class <= SAMPLE_PER_CLASS:
+        raise ValueError(f"per_class must be 1..{SAMPLE_PER_CLASS} (the data rules allow at most "
+                         f"{SAMPLE_PER_CLASS} test images per class); got {per_class}")
+    data_path = Path(data_path).expanduser()
+    members = _test_members(data_path)
+    classes = list(CIFAR10_CLASSES) if set(members) == set(CIFAR10_CLASSES) else sorted(members)
+    rng = np.random.default_rng(seed)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.png"):
+        old.unlink()
+    images = []
+    for c, name in enumerate(classes):
+        pool = members[name]
+        if len(pool) < per_class:
+            raise ValueError(f"class {name!r} has {len(pool)} test images; {per_class} asked for")
+        for k, i in enumerate(sorted(rng.choice(len(pool), size=per_class, replace=False))):
+            source, blob = pool[i]
+            with Image.open(io.BytesIO(blob)) as im:
+                if im.size != (32, 32):
+                    raise ValueError(f"{source} is {im.size[0]}x{im.size[1]}; CIFAR-10 images are 32x32")
+                rgb = im.convert("RGB")
+            file = f"{name}_{k}.png"
+            rgb.save(out / file, format="PNG", optimize=True)
+            images.append({"file": file, "label": c, "class": name, "source": source,
+                           "sha256": _sha256(out / file)})
+    total = sum((out / im["file"]).stat().st_size for im in images)
+    if total > max_bytes:
+        raise ValueError(f"the sample's PNGs take {total} bytes, over the limit of {max_bytes}; "
+                         "ask for fewer images per class")
+    record = {"provenance": {
+        "dataset": "CIFAR-10 (JPEG copy)" if any(im["source"].lower().endswith((".jpg", ".jpeg"))
+                                                 for im in images) else "CIFAR-10",
+        "credit": "CIFAR-10: A. Krizhevsky, Learning Multiple Layers of Features from Tiny "
+                  "Images, 2009 (https://www.cs.toronto.edu/~kriz/cifar.html)",
+        "data_file": data_path.name,
+        "data_sha256": _sha256(data_path),
+        "split": "test",
+        "per_class": per_class,
+        "seed": int(seed),
+        "rule": "per class, numpy.random.default_rng(seed).choice of `per_class` distinct test "
+                "images (classes in CIFAR-10 order, images in file-name order), decoded to RGB "
+                "and written as PNG",
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "command": command,
+        "script": "book/experiments.py (write_cifar10_sample)",
+        "total_bytes": total,
+        "files": {im["file"]: im["sha256"] for im in images}},
+        "class_names": classes,
+        "images": [{k: im[k] for k in ("file", "label", "class", "source")} for im in images]}
+    (out / "provenance.json").write_text(json.dumps(record, indent=1) + "\n")
+    return record
+
+
 # --------------------------------------------------------------------------- command line
 def _parse_overrides(pairs, defaults, flag):
     over = {}
@@ -440,8 +674,39 @@ def main(argv=None):
     tune.add_argument("--seed", type=int, default=0)
     tune.add_argument("--which", choices=["linear", "two_layer", "both"], default="both")
     tune.add_argument("--out", default=None, help="also write the table to this .json file")
+    base = sub.add_parser("cifar10-baseline", help="train the lecture's plain two-layer net (baseline)")
+    base.add_argument("--data", required=True, help="a CIFAR-10 copy that book.data.load_cifar10 reads")
+    base.add_argument("--out", default=str(RESULTS_DIR / "baseline.json"), help="(default: %(default)s)")
+    base.add_argument("--seed", type=int, default=0)
+    base.add_argument("--n-val", type=int, default=N_VAL)
+    base.add_argument("--lr", type=float, nargs="+", default=list(BASELINE_LR_GRID),
+                      help="learning rates tried on the validation split (default: %(default)s)")
+    base.add_argument("--set", nargs="*", metavar="KEY=VALUE", default=None,
+                      help=f"override {BASELINE_DEFAULTS}")
+    sample = sub.add_parser("cifar10-sample", help="write the committed sample of test images (PNG)")
+    sample.add_argument("--data", required=True, help="an image-folder copy of CIFAR-10 (.tar.gz or folder)")
+    sample.add_argument("--out", default=str(SAMPLE_DIR), help="folder (default: %(default)s)")
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--per-class", type=int, default=SAMPLE_PER_CLASS)
     args = parser.parse_args(argv)
 
+    if args.command == "cifar10-baseline":
+        command = "python -m book.experiments " + " ".join(
+            a if a != args.data else Path(a).name for a in (sys.argv[1:] if argv is None else argv))
+        run_baseline(args.data, args.out, seed=args.seed, n_val=args.n_val, lr_grid=args.lr,
+                     command=command, **_parse_overrides(args.set, BASELINE_DEFAULTS, "--set"))
+        return 0
+    if args.command == "cifar10-sample":
+        command = "python -m book.experiments " + " ".join(
+            a if a != args.data else Path(a).name for a in (sys.argv[1:] if argv is None else argv))
+        try:
+            rec = write_cifar10_sample(args.data, args.out, per_class=args.per_class, seed=args.seed,
+                                       command=command)
+        except ValueError as e:
+            raise SystemExit(f"error: {e}")
+        print(f"wrote {len(rec['images'])} images ({rec['provenance']['total_bytes']} bytes) "
+              f"and provenance.json into {args.out}")
+        return 0
     if args.command == "cifar10":
         command = "python -m book.experiments " + " ".join(
             a if a != args.data else Path(a).name for a in (sys.argv[1:] if argv is None else argv))

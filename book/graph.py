@@ -143,11 +143,12 @@ def topo_order(v):
 
 # ---- the drawing ----------------------------------------------------------------------------
 _OP_TEXT = {"*": "×", "-": "−", "/": "÷"}
-_BOX_W, _BOX_H, _COL, _ROW = 1.05, 0.62, 1.9, 0.95
+_MAX_WIDTH = 7.0            # inches: the book's column; a wider graph is drawn top to bottom
 
 
 def _layout(v):
-    """Node positions: column = depth (longest path from an input), rows ordered by their consumers."""
+    """Node depths (column = longest path from an input) and rows within a column (ordered by
+    their consumers): {id(node): (depth, row)} with rows centred on 0, and the topological order."""
     order = topo_order(v)
     depth = {}
     for node in order:
@@ -159,31 +160,35 @@ def _layout(v):
     for node in order:                     # an input sits just left of its first use: short edges
         if not node._prev and consumers[id(node)]:
             depth[id(node)] = min(depth[id(c)] for c in consumers[id(node)]) - 1
-    pos = {}
+    grid = {}
     for d in range(depth[id(v)], -1, -1):
         column = [n for n in order if depth[id(n)] == d]
-        bary = [sum(pos[id(c)][1] for c in consumers[id(n)]) / len(consumers[id(n)])
+        bary = [sum(grid[id(c)][1] for c in consumers[id(n)]) / len(consumers[id(n)])
                 if consumers[id(n)] else 0.0 for n in column]
         column = [n for _, _, n in sorted(zip(bary, range(len(column)), column), key=lambda t: (-t[0], t[1]))]
         for i, n in enumerate(column):
-            pos[id(n)] = (d * _COL, ((len(column) - 1) / 2 - i) * _ROW)
-    return order, pos
+            grid[id(n)] = (d, (len(column) - 1) / 2 - i)
+    return order, grid
 
 
 def _fmt(x):
     return f"{x:.4g}"
 
 
-def draw(value, ax=None, show_grad=True, *, show_data=True, highlight=None, fontsize=9):
-    """Draw the graph that computes `value` with matplotlib, laid out by depth: `value` on the right.
+def draw(value, ax=None, show_grad=True, *, show_data=True, highlight=None, fontsize=10,
+         vertical=None):
+    """Draw the graph that computes `value` with matplotlib, laid out by depth: `value` last.
 
     Each node is a box holding its label, its data and (in red) its grad; each operation is a
-    circle between its inputs and its output.
+    circle between its inputs and its output. Boxes are sized to their text, in inches, so the
+    text stays inside them at any figure size; a new figure is drawn at its natural size.
     value     : the Value at the end of the graph (e.g. a loss after .backward()).
     ax        : a matplotlib Axes; a new figure sized to the graph when None.
     show_grad : True, False, or a collection of nodes whose grad to show (the others show "?").
     show_data : True, False, or a collection of nodes whose data to show (the others show "?").
     highlight : a node (or collection of nodes) drawn with a thick orange border.
+    vertical  : lay the graph out top to bottom (inputs on top); None: only when left to right
+                would be wider than the book's column (7 in).
     Returns ax.
     """
     import matplotlib.pyplot as plt
@@ -191,45 +196,81 @@ def draw(value, ax=None, show_grad=True, *, show_data=True, highlight=None, font
 
     if not isinstance(value, Value):
         raise TypeError(f"value must be a Value (the output of the graph to draw); got {type(value).__name__}")
-    order, pos = _layout(value)
+    order, grid = _layout(value)
 
     def shown(flag, node):
         return flag if isinstance(flag, bool) else any(node is n for n in flag)
 
     marked = () if highlight is None else ([highlight] if isinstance(highlight, Value) else list(highlight))
+    texts = {}
+    for node in order:
+        top = (node.label + " = " if node.label else "") + (_fmt(node.data) if shown(show_data, node) else "?")
+        grad = None
+        if show_grad is not False:
+            grad = f"grad {_fmt(node.grad)}" if shown(show_grad, node) else "grad ?"
+        texts[id(node)] = (top, grad)
+    # sizes in inches (the axes' data units are inches): text width ~ 0.62 em per character
+    em = fontsize / 72
+    chars = max(max(len(t), len(g or "")) for t, g in texts.values())
+    box_w = 0.62 * em * chars + 0.22
+    box_h = (2.6 if show_grad is not False else 1.5) * em + 0.12
+    r_op = 0.95 * em                                          # the operation circle's radius
+    gap = 2 * r_op + 0.45                                     # box edge -> circle -> next box
+    depth_max = max(d for d, _ in grid.values())
+    rows = max(r for _, r in grid.values()) - min(r for _, r in grid.values()) + 1
+    if vertical is None:
+        vertical = ax is None and depth_max * (box_w + gap) + box_w + 0.4 > _MAX_WIDTH
+    if vertical:                                              # depth runs down, rows across
+        step_d, step_r = box_h + gap, box_w + 0.35
+        pos = {k: (r * step_r * -1, -d * step_d) for k, (d, r) in grid.items()}
+        width, height = (rows - 1) * step_r + box_w + 0.4, depth_max * step_d + box_h + 0.4
+    else:
+        step_d, step_r = box_w + gap, box_h + 0.3
+        pos = {k: (d * step_d, r * step_r) for k, (d, r) in grid.items()}
+        width, height = depth_max * step_d + box_w + 0.4, (rows - 1) * step_r + box_h + 0.4
+    if ax is None:
+        _, ax = plt.subplots(figsize=(width, height), layout=None)
+        ax.set_position((0, 0, 1, 1))
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
-    x_lo, x_hi = min(xs) - _BOX_W / 2 - 0.2, max(xs) + _BOX_W / 2 + 0.2
-    y_lo, y_hi = min(ys) - _BOX_H / 2 - 0.25, max(ys) + _BOX_H / 2 + 0.25
-    if ax is None:
-        _, ax = plt.subplots(figsize=(0.95 * (x_hi - x_lo) + 0.3, 1.0 * (y_hi - y_lo) + 0.3))
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    bbox = ax.get_position()
+    fig_w, fig_h = ax.figure.get_size_inches()
+    ax_w, ax_h = max(bbox.width * fig_w, width), max(bbox.height * fig_h, height)
+    ax.set_xlim(cx - ax_w / 2, cx + ax_w / 2)                # one data unit = one inch
+    ax.set_ylim(cy - ax_h / 2, cy + ax_h / 2)
+    arrow = dict(arrowstyle="-|>", mutation_scale=9, color="#555555", zorder=2)
     for node in order:
         x, y = pos[id(node)]
         hot = any(node is n for n in marked)
-        ax.add_patch(FancyBboxPatch((x - _BOX_W / 2, y - _BOX_H / 2), _BOX_W, _BOX_H,
-                                    boxstyle="round,pad=0,rounding_size=0.08",
+        ax.add_patch(FancyBboxPatch((x - box_w / 2, y - box_h / 2), box_w, box_h,
+                                    boxstyle="round,pad=0,rounding_size=0.06",
                                     facecolor="#fff4e0" if hot else ("#eef3fb" if node._prev else "#f4f4f4"),
                                     edgecolor="#e07b00" if hot else "#555555", linewidth=2.5 if hot else 1.0,
                                     zorder=3))
-        top = (node.label + " = " if node.label else "") + (_fmt(node.data) if shown(show_data, node) else "?")
-        ax.text(x, y + 0.12, top, ha="center", va="center", fontsize=fontsize, zorder=4)
-        if show_grad is not False:
-            g = f"grad {_fmt(node.grad)}" if shown(show_grad, node) else "grad ?"
-            ax.text(x, y - 0.15, g, ha="center", va="center", fontsize=fontsize, color="#c0392b", zorder=4)
-        if node._prev:                                   # the operation's circle, left of its output
+        top, grad = texts[id(node)]
+        if grad is None:
+            ax.text(x, y, top, ha="center", va="center", fontsize=fontsize, zorder=4)
+        else:
+            ax.text(x, y + 0.62 * em, top, ha="center", va="center", fontsize=fontsize, zorder=4)
+            ax.text(x, y - 0.62 * em, grad, ha="center", va="center", fontsize=fontsize,
+                    color="#c0392b", zorder=4)
+        if node._prev:                                   # the operation's circle, before its output
             op = _OP_TEXT.get(node._op, node._op)
             size = fontsize if len(op) == 1 else 0.8 * fontsize
-            r = 0.75 * size * (0.9 + 0.3 * len(op))      # the circle's radius in points, roughly
-            ox = x - _BOX_W / 2 - 0.2 - r / 72
-            ax.text(ox, y, op, ha="center", va="center", fontsize=size, zorder=4,
+            if vertical:
+                ox, oy = x, y + box_h / 2 + gap / 2
+                into = (x, y + box_h / 2)
+            else:
+                ox, oy = x - box_w / 2 - gap / 2, y
+                into = (x - box_w / 2, y)
+            ax.text(ox, oy, op, ha="center", va="center", fontsize=size, zorder=4,
                     bbox=dict(boxstyle="circle,pad=0.25", facecolor="white", edgecolor="#555555"))
-            ax.add_patch(FancyArrowPatch((ox, y), (x - _BOX_W / 2, y), arrowstyle="-|>", mutation_scale=9,
-                                         shrinkA=r, shrinkB=0, color="#555555", zorder=2))
+            r_pt = 72 * r_op
+            ax.add_patch(FancyArrowPatch((ox, oy), into, shrinkA=r_pt, shrinkB=0, **arrow))
             for child in node._prev:
-                cx, cy = pos[id(child)]
-                ax.add_patch(FancyArrowPatch((cx + _BOX_W / 2, cy), (ox, y), arrowstyle="-|>",
-                                             mutation_scale=9, shrinkA=0, shrinkB=r, color="#555555", zorder=2))
-    ax.set_xlim(x_lo, x_hi)
-    ax.set_ylim(y_lo, y_hi)
+                chx, chy = pos[id(child)]
+                start = (chx, chy - box_h / 2) if vertical else (chx + box_w / 2, chy)
+                ax.add_patch(FancyArrowPatch(start, (ox, oy), shrinkA=0, shrinkB=r_pt, **arrow))
     ax.set_axis_off()
     return ax

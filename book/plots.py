@@ -2,15 +2,29 @@
 
 Each function draws on an optional `ax` (or `fig`), labels its axes, and returns the ax (or fig).
 """
+from pathlib import Path
+
 import numpy as np
 import matplotlib.pyplot as plt
 
 from ._checks import as_array, check_finite, check_labels, fmt_shape
 
-__all__ = ["decision_regions", "template_grid", "loss_curve", "accuracy_curves",
+__all__ = ["BOOK_STYLE", "FIG_WIDTH", "use_book_style", "decision_regions", "template_grid", "loss_curve", "accuracy_curves",
            "per_class_accuracy", "confusion_matrix"]
 
 _CMAP = "tab10"
+BOOK_STYLE = Path(__file__).resolve().parent / "book.mplstyle"
+FIG_WIDTH = 7.0          # inches: the width of the book's text column at 100 dpi
+
+
+def use_book_style():
+    """Apply the book's one plot style (book/book.mplstyle) to every later figure.
+
+    Figures come out 7 in wide at 100 dpi, the width the book shows them, with text of at least
+    9 pt. Returns the path of the style file.
+    """
+    plt.style.use(BOOK_STYLE)
+    return BOOK_STYLE
 
 
 def _class_names(class_names, C):
@@ -28,12 +42,15 @@ def _labels_pair(y_true, y_pred, C):
     return y_true, y_pred
 
 
-def decision_regions(predict_fn, X, y, ax=None, resolution=200, class_names=None, padding=0.5):
+def decision_regions(predict_fn, X, y, ax=None, resolution=400, class_names=None, padding=0.5,
+                     legend=True):
     """Filled regions of a 2-D classifier's decisions with the data on top.
 
     predict_fn : callable mapping points (M, 2) to labels (M,).
-    X : (N, 2) points.  y : (N,) integer labels.  resolution : grid points per axis.
-    padding : margin around the data, in data units.
+    X : (N, 2) points.  y : (N,) integer labels.  resolution : grid points per axis; the regions
+    are an image of resolution x resolution labels, so at the default their edges are smooth
+    lines on screen, not staircases.
+    padding : margin around the data, in data units.  legend : draw a legend of the classes.
     Returns ax.
     """
     X = as_array("X", X, ndim=2, shape=(None, 2), dims=("N", "2"), dtype="float")
@@ -57,7 +74,10 @@ def decision_regions(predict_fn, X, y, ax=None, resolution=200, class_names=None
     C = max(C, int(Z.max()) + 1)
     cmap = plt.get_cmap(_CMAP)
     colors = [cmap(c % cmap.N) for c in range(C)]
-    ax.contourf(g0, g1, Z.reshape(g0.shape), levels=np.arange(C + 1) - 0.5, colors=colors, alpha=0.25)
+    # each class colour at 25 % on white, as an opaque image (no blending of overlapping fills)
+    tints = 1 - 0.25 * (1 - np.array([c[:3] for c in colors]))
+    ax.imshow(tints[Z.reshape(g0.shape).astype(int)], origin="lower", extent=(lo[0], hi[0], lo[1], hi[1]),
+              interpolation="antialiased", aspect="auto", zorder=0)
     for c in np.unique(y):
         pts = X[y == c]
         ax.scatter(pts[:, 0], pts[:, 1], s=14, color=colors[c], edgecolor="k", linewidth=0.3,
@@ -66,7 +86,8 @@ def decision_regions(predict_fn, X, y, ax=None, resolution=200, class_names=None
     ax.set_ylim(lo[1], hi[1])
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-    ax.legend(loc="best", fontsize="small", framealpha=0.8)
+    if legend:
+        ax.legend(loc="best", fontsize="small", framealpha=0.8)
     return ax
 
 

@@ -220,3 +220,162 @@ def test_committed_linear_weights_reproduce_the_test_accuracy():
     data = load_cifar10(path)
     s = (data.X_test.reshape(10_000, -1) / np.float32(255)) @ r["linear_W"].T + r["linear_b"]
     assert np.mean(s.argmax(axis=1) == data.y_test) == pytest.approx(r["linear"]["test_accuracy"], abs=5e-4)
+
+
+# --------------------------------------------------------------------------- the image sample
+def test_sample_script_and_loader_on_tiny_image_folder(tiny_images, tmp_path):
+    from book.data import load_cifar10_sample
+
+    out = tmp_path / "sample"
+    argv = ["cifar10-sample", "--data", str(tiny_images), "--out", str(out), "--per-class", "3"]
+    assert ex.main(argv) == 0
+    record = json.loads((out / "provenance.json").read_text())
+    prov = record["provenance"]
+    assert prov["seed"] == 0 and prov["data_file"] == "tiny-jpg" and len(prov["data_sha256"]) == 64
+    assert prov["command"] == "python -m book.experiments " + " ".join(argv).replace(str(tiny_images), "tiny-jpg")
+    X, y, names = load_cifar10_sample(out)
+    assert X.shape == (12, 32, 32, 3) and X.dtype == np.uint8 and names == CLASSES
+    np.testing.assert_array_equal(np.bincount(y), [3, 3, 3, 3])
+    # every PNG holds exactly the decoded source image it names
+    data = load_cifar10(tiny_images)
+    for x, item in zip(X, record["images"]):
+        source = Path(item["source"])
+        assert source.parts[0] == "test" and source.parts[1] == names[item["label"]]
+        k = int(source.stem)                      # tiny test images are named 0..4 per class
+        np.testing.assert_array_equal(x, data.X_test[5 * item["label"] + k])
+    # seeded: a second run writes the same files
+    again = ex.write_cifar10_sample(tiny_images, tmp_path / "again", per_class=3)
+    assert again["provenance"]["files"] == prov["files"]
+    with pytest.raises(ValueError, match="at most 10 test images per class"):
+        ex.write_cifar10_sample(tiny_images, tmp_path / "x", per_class=11)
+    with pytest.raises(ValueError, match="has 5 test images; 6 asked for"):
+        ex.write_cifar10_sample(tiny_images, tmp_path / "x", per_class=6)
+    with pytest.raises(FileNotFoundError, match="python -m book.experiments cifar10-sample"):
+        load_cifar10_sample(tmp_path / "nowhere")
+
+
+def test_committed_sample_is_small_balanced_and_shipped():
+    from book.data import CIFAR10_SAMPLE_DIR, load_cifar10_sample
+
+    X, y, names = load_cifar10_sample()
+    assert names == CIFAR10_CLASSES and X.shape == (len(y), 32, 32, 3) and X.dtype == np.uint8
+    counts = np.bincount(y, minlength=10)
+    assert counts.max() <= 10 and counts.min() >= 1
+    pngs = sorted(CIFAR10_SAMPLE_DIR.glob("*.png"))
+    assert len(pngs) == len(y) and sum(p.stat().st_size for p in pngs) <= 300_000
+    assert X.std() > 20                            # real photographs, not blank squares
+    record = json.loads((CIFAR10_SAMPLE_DIR / "provenance.json").read_text())
+    assert record["provenance"]["dataset"] == "CIFAR-10 (JPEG copy)"
+    assert len({im["source"] for im in record["images"]}) == len(y)
+    assert all(im["source"].startswith("test/") for im in record["images"])
+    # pyproject ships the PNGs and their record with the package
+    import tomllib
+    patterns = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())[
+        "tool"]["setuptools"]["package-data"]["book"]
+    assert "assets/cifar10/sample/*" in patterns
+
+
+@pytest.mark.skipif(not os.environ.get("LCB_CIFAR10"),
+                    reason="set LCB_CIFAR10 to the CIFAR-10 image-folder copy the sample came from")
+def test_committed_sample_reproduces_from_the_data(tmp_path):
+    """Optional (needs the data): the seeded script writes exactly the committed files."""
+    from book.data import CIFAR10_SAMPLE_DIR
+
+    record = json.loads((CIFAR10_SAMPLE_DIR / "provenance.json").read_text())
+    again = ex.write_cifar10_sample(os.environ["LCB_CIFAR10"], tmp_path, seed=record["provenance"]["seed"],
+                                    per_class=record["provenance"]["per_class"])
+    assert again["provenance"]["data_sha256"] == record["provenance"]["data_sha256"]
+    assert again["provenance"]["files"] == record["provenance"]["files"]
+
+
+# --------------------------------------------------------------------------- provenance of every asset
+ASSETS = Path(ex.__file__).resolve().parent / "assets"
+RECORD_KEYS = ("dataset", "data_file", "data_sha256", "seed", "date", "command", "script", "files")
+
+
+def _records():
+    """Every provenance record under book/assets: a JSON file with a top-level "provenance"."""
+    found = {}
+    for f in sorted(ASSETS.rglob("*.json")):
+        doc = json.loads(f.read_text())
+        if isinstance(doc, dict) and isinstance(doc.get("provenance"), dict):
+            found[f] = doc["provenance"]
+    return found
+
+
+def test_every_committed_asset_has_a_provenance_record_whose_sha256_match():
+    records = _records()
+    assert records, "no provenance record under book/assets"
+    covered = set(records)
+    for record_file, prov in records.items():
+        missing = [k for k in RECORD_KEYS if k not in prov]
+        assert not missing, f"{record_file.relative_to(ASSETS)}: provenance lacks {missing}"
+        assert len(prov["data_sha256"]) == 64 and "/" not in prov["data_file"]
+        assert prov["command"].startswith("python -m book.experiments "), prov["command"]
+        for name, sha in prov["files"].items():
+            f = record_file.parent / name
+            assert f.is_file(), f"{record_file.relative_to(ASSETS)} lists {name}, which is missing"
+            assert ex._sha256(f) == sha, (f"{f.relative_to(ASSETS)} changed since its record "
+                                          f"{record_file.relative_to(ASSETS)} was written: rerun its command")
+            covered.add(f)
+    assets = {f for f in ASSETS.rglob("*") if f.is_file()}
+    orphans = sorted(str(f.relative_to(ASSETS)) for f in assets - covered)
+    assert not orphans, f"assets with no provenance record: {orphans}"
+
+
+def test_the_provenance_check_can_fail(tmp_path):
+    """The check above catches a changed file and a file no record lists."""
+    import shutil
+    copy = tmp_path / "assets"
+    shutil.copytree(ASSETS, copy)
+    globals()["ASSETS"] = copy
+    try:
+        test_every_committed_asset_has_a_provenance_record_whose_sha256_match()
+        (copy / "cifar10" / "stray.npy").write_bytes(b"x")
+        with pytest.raises(AssertionError, match="stray.npy"):
+            test_every_committed_asset_has_a_provenance_record_whose_sha256_match()
+        (copy / "cifar10" / "stray.npy").unlink()
+        png = next((copy / "cifar10" / "sample").glob("*.png"))
+        png.write_bytes(png.read_bytes() + b"\0")
+        with pytest.raises(AssertionError, match="changed since its record"):
+            test_every_committed_asset_has_a_provenance_record_whose_sha256_match()
+    finally:
+        globals()["ASSETS"] = Path(ex.__file__).resolve().parent / "assets"
+
+
+# --------------------------------------------------------------------------- the lecture's baseline
+def test_baseline_on_tiny_image_folder(tiny_images, tmp_path):
+    out = tmp_path / "baseline.json"
+    argv = ["cifar10-baseline", "--data", str(tiny_images), "--out", str(out), "--n-val", "4",
+            "--lr", "0.001", "0.1", "--set", "hidden=6", "epochs=2", "batch_size=8"]
+    assert ex.main(argv) == 0
+    rec = json.loads(out.read_text())
+    b, prov = rec["baseline"], rec["provenance"]
+    assert [row["lr"] for row in b["lr_grid"]] == [0.001, 0.1]
+    best = max(b["lr_grid"], key=lambda row: row["val_acc"])
+    assert b["hyperparameters"]["lr"] == best["lr"] and b["val_accuracy"] == best["val_acc"]
+    assert b["hyperparameters"]["momentum"] == 0.0 and b["hyperparameters"]["flip"] is False
+    assert b["hidden"] == 6 and prov["n_test"] == 20 and prov["data_file"] == "tiny-jpg"
+    M = np.array(b["confusion_matrix"])
+    assert M.shape == (4, 4) and M.sum() == 20
+    assert b["test_accuracy"] == pytest.approx(np.trace(M) / 20)
+    assert "no mean subtracted" in prov["preprocessing"]
+    with pytest.raises(ValueError, match="unknown hyper-parameters \\['hiden'\\]"):
+        ex.run_baseline(tiny_images, tmp_path / "x.json", hiden=3)
+
+
+def test_committed_baseline_is_the_plain_lecture_net():
+    r = ex.load_cifar10_results()
+    b = r["baseline"]
+    hp = b["hyperparameters"]
+    assert hp["momentum"] == 0.0 and hp["lr_decay"] == 1.0 and hp["flip"] is False
+    assert {k: hp[k] for k in ex.BASELINE_DEFAULTS} == ex.BASELINE_DEFAULTS
+    assert hp["lr"] == max(b["lr_grid"], key=lambda row: row["val_acc"])["lr"]
+    assert b["provenance"]["data_sha256"] == r["provenance"]["data_sha256"]
+    acc = np.array([b["per_class_accuracy"][c] for c in CIFAR10_CLASSES])
+    assert b["test_accuracy"] == pytest.approx(acc.mean(), abs=1e-4)
+    M = np.array(b["confusion_matrix"])
+    np.testing.assert_array_equal(M.sum(axis=1), 1000)
+    np.testing.assert_allclose(np.diag(M) / 1000, acc, atol=1e-5)
+    # plain training on raw pixels lands well below the tuned net, above chance
+    assert 0.2 < b["test_accuracy"] < r["two_layer"]["test_accuracy"]

@@ -28,10 +28,34 @@ def test_decision_regions_draws_regions_and_points():
     ax = plots.decision_regions(predict_fn, X, y, resolution=50, class_names=["left", "right"])
     assert calls == [(2500, 2)]
     assert ax.get_xlabel() and ax.get_ylabel()
-    assert len(ax.collections) >= 3                      # filled contour + one scatter per class
+    assert len(ax.collections) == 2                      # one scatter per class
+    (regions,) = ax.images                               # the regions: one opaque image
+    img = regions.get_array()
+    assert img.shape == (50, 50, 3)
+    # left half tinted with class 0's colour, right half with class 1's: two colours, split at x1 = 0
+    assert len(np.unique(img.reshape(-1, 3), axis=0)) == 2
+    xs = np.linspace(X[:, 0].min() - 0.5, X[:, 0].max() + 0.5, 50)
+    np.testing.assert_array_equal(np.all(img[0] == img[0, 0], axis=1), xs <= 0)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["left", "right"]
     lo = X.min(axis=0) - 0.5
     assert ax.get_xlim()[0] == pytest.approx(lo[0])
+    ax2 = plots.decision_regions(predict_fn, X, y, resolution=20, legend=False)
+    assert ax2.get_legend() is None
+
+
+def test_book_style_draws_at_the_column_width_with_readable_text():
+    import matplotlib as mpl
+
+    with mpl.rc_context():
+        assert plots.use_book_style().is_file()
+        fig = plt.figure()
+        w, h = fig.get_size_inches()
+        assert w == plots.FIG_WIDTH and fig.dpi == 100 and mpl.rcParams["savefig.dpi"] == 100
+        sizes = [mpl.rcParams[k] for k in ("font.size", "xtick.labelsize", "ytick.labelsize",
+                                           "legend.fontsize", "axes.labelsize", "axes.titlesize")]
+        pt = [mpl.font_manager.FontProperties(size=s).get_size_in_points() for s in sizes]
+        assert min(pt) * 100 / 72 >= 12.5           # >= 10 px on screen when shown at 80 %
+        plt.close(fig)
 
 
 def test_decision_regions_rejects_bad_predict_fn():
