@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -116,6 +117,8 @@ def _drop_fontawesome(app, exception):
 
 
 def setup(app):
+    # the kernels that execute the chapters inherit this: explorers then add their book face
+    os.environ["LCB_BOOK_BUILD"] = "1"
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.connect("html-page-context", _add_explorers, priority=900)
     app.connect("build-finished", _drop_fontawesome)

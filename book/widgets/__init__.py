@@ -6,7 +6,8 @@ The Python half only supplies data, as synced traits (points, initial weights, i
 
 * In Jupyter (JupyterLab, Notebook 7, VS Code, Colab) an explorer is an ``anywidget.AnyWidget``:
   the front end runs the module on the widget's model.
-* In the built book the same output also carries a ``text/html`` face: the state as JSON in a
+* In the built book the same output also carries a ``text/html`` face (added while the book
+  builds, when the environment variable LCB_BOOK_BUILD is set, so saved notebooks stay small): the state as JSON in a
   ``<div class="lcb-explorer" data-lcb-module="...">``. :mod:`book.sphinxext` adds to each page
   that has one the module's text and ``js/shim.js``, a small classic script that plays the widget
   model (get/set/on/save_changes) from that state and imports the module from a blob: URL.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from pathlib import Path
 
 import anywidget
@@ -28,6 +30,8 @@ import traitlets
 
 JS = Path(__file__).parent / "js"
 MODULES = ("perceptron", "plane", "templates", "softmax", "descent", "backprop", "playground")
+#: set (by book.sphinxext) while the book builds: outputs then carry the kernel-free face too
+BOOK_BUILD = "LCB_BOOK_BUILD"
 # traits of every DOM widget that are not the explorer's own state
 _WIDGET_TRAITS = {"layout", "tabbable", "tooltip", "comm", "keys", "log"}
 
@@ -65,7 +69,6 @@ class Explorer(anywidget.AnyWidget):
 
     module = ""
     alt = traitlets.Unicode("").tag(sync=True)
-    caption = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, **state):
         if not type(self).module:
@@ -90,6 +93,7 @@ class Explorer(anywidget.AnyWidget):
         bundle = super()._repr_mimebundle_(**kwargs)
         data, meta = bundle if isinstance(bundle, tuple) else (bundle, None)
         data = dict(data or {})
-        data["text/html"] = self.static_html()
+        if os.environ.get(BOOK_BUILD):   # only the book needs the state twice (Jupyter has the widget's)
+            data["text/html"] = self.static_html()
         data["text/plain"] = f"<explorer {type(self).module}: {self.alt}>"
         return (data, meta) if meta is not None else data

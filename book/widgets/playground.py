@@ -7,9 +7,10 @@ cross-entropy or squared error, or both side by side. It draws the decision regi
 screen's resolution, a heat map per hidden unit (hover for its weights) and the train and test
 loss curves. The module's maths (forward, backward, one SGD step) is tested against book.nets.
 
-The Python half supplies the data: for each set, points without noise, a fixed standard normal
-draw per point (the page adds noise sigma times it, so the noise slider is continuous), the
-labels, and a fixed order of the points (the first share of it trains, the rest tests).
+The Python half supplies the data: for each set, points without noise, the labels, and a fixed
+order of the points (the first share of it trains, the rest tests). The page adds Gaussian noise
+sigma * e to each point, e one fixed standard normal draw per point from a seeded generator, so
+the noise slider is continuous and the same sigma always gives the same points.
 """
 from __future__ import annotations
 
@@ -21,12 +22,12 @@ from . import Explorer
 
 __all__ = ["DATASETS", "dataset", "Playground", "playground"]
 
-#: name -> function(seed) -> (X (N, 2), y (N,)) without noise; about 200 points each
+#: name -> function(seed) -> (X (N, 2), y (N,)) without noise; about 160 points each
 DATASETS = {
-    "circles": lambda seed: data.circles(n=200, noise=0.0, seed=seed),
-    "xor": lambda seed: data.xor(n=200, noise=0.0, seed=seed),
-    "blobs": lambda seed: data.blobs(n=200, classes=3, seed=seed, spread=0.3),
-    "spiral": lambda seed: data.spiral(n_per_class=67, arms=3, noise=0.0, seed=seed),
+    "circles": lambda seed: data.circles(n=160, noise=0.0, seed=seed),
+    "xor": lambda seed: data.xor(n=160, noise=0.0, seed=seed),
+    "blobs": lambda seed: data.blobs(n=160, classes=3, seed=seed, spread=0.3),
+    "spiral": lambda seed: data.spiral(n_per_class=54, arms=3, noise=0.0, seed=seed),
 }
 SETTINGS = {"dataset": "spiral", "noise": 0.05, "train_share": 0.5, "hidden": [8, 8], "activation": "tanh",
             "lr": 0.1, "reg": 0.0, "batch": 10, "loss": "ce", "compare": False, "speed": 10, "seed": 0}
@@ -34,17 +35,15 @@ _ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 
 
 def dataset(name, seed=0):
-    """The playground's data for set `name`: {"X": (N, 2) without noise, "eps": (N, 2) standard
-    normal, "y": (N,), "lim": half-width of the square drawn}, as plain lists, and the order of
-    the points (a permutation of 0..N-1) from which the train/test split is cut."""
+    """The playground's data for set `name`: {"X": (N, 2) without noise, "y": (N,), "lim":
+    half-width of the square drawn}, as plain lists, and the order of the points (a permutation
+    of 0..N-1) from which the train/test split is cut."""
     if name not in DATASETS:
         raise ValueError(f"dataset must be one of {sorted(DATASETS)}; got {name!r}")
     X, y = DATASETS[name](seed)
-    rng = np.random.default_rng(seed + 1)
-    eps = rng.standard_normal(X.shape)
-    order = rng.permutation(len(y))
+    order = np.random.default_rng(seed + 1).permutation(len(y))
     lim = float(np.ceil((np.abs(X).max() + 0.3) * 4) / 4)
-    return {"X": np.round(X, 5).tolist(), "eps": np.round(eps, 4).tolist(), "y": y.tolist(), "lim": lim}, order.tolist()
+    return {"X": np.round(X, 3).tolist(), "y": y.tolist(), "lim": lim}, order.tolist()
 
 
 class Playground(Explorer):

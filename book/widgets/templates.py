@@ -49,8 +49,10 @@ def rescale_rows(W):
 
 
 # --------------------------------------------------------------------------- templates
-def sprite(images, columns):
-    """Images (N, H, W) or (N, H, W, 3) with values in [0, 1] as one PNG data URL, `columns` per row."""
+def sprite(images, columns, fmt="PNG", quality=85):
+    """Images (N, H, W) or (N, H, W, 3) with values in [0, 1] as one data URL, `columns` per row.
+
+    fmt : "PNG" (exact) or "JPEG" (at `quality`: a tenth of the bytes for photographs)."""
     from PIL import Image
 
     images = np.clip(np.round(np.asarray(images, dtype=np.float64) * 255), 0, 255).astype(np.uint8)
@@ -61,8 +63,13 @@ def sprite(images, columns):
         r, c = divmod(i, columns)
         sheet[r * H:(r + 1) * H, c * W:(c + 1) * W] = im
     buf = io.BytesIO()
-    Image.fromarray(sheet).save(buf, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    if fmt == "JPEG":
+        Image.fromarray(sheet).save(buf, format="JPEG", quality=quality, optimize=True)
+    elif fmt == "PNG":
+        Image.fromarray(sheet).save(buf, format="PNG", optimize=True)
+    else:
+        raise ValueError(f"fmt must be 'PNG' or 'JPEG'; got {fmt!r}")
+    return f"data:image/{fmt.lower()};base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 class TemplateBrowser(Explorer):
@@ -85,7 +92,7 @@ class TemplateBrowser(Explorer):
 MAX_IMAGES = 200
 
 
-def template_browser(W, b, X, y, image_shape=(8, 8), class_names=None, k=6, default=None):
+def template_browser(W, b, X, y, image_shape=(8, 8), class_names=None, k=6, default=None, fmt="PNG"):
     """Choose a class c: its template (row c of W as an image) beside the k images of X with the
     highest score s_c and the k with the lowest.
 
@@ -93,6 +100,7 @@ def template_browser(W, b, X, y, image_shape=(8, 8), class_names=None, k=6, defa
     [0, 1]; at most 200 images), y : (N,) their labels.  image_shape : (H, W) or (H, W, 3), prod = D.
     Templates are rescaled to [0, 1] per class (bright = most positive weight), like
     book.plots.template_grid. The scores s = X W^T + b are computed here, by the library.
+    fmt : how the images travel to the page, "PNG" or "JPEG" (photographs: much smaller).
     """
     W, b = _Wb(W, b)
     C, D = W.shape
@@ -118,16 +126,17 @@ def template_browser(W, b, X, y, image_shape=(8, 8), class_names=None, k=6, defa
 
     S = scores(X, W, b)
     columns = 10
-    return TemplateBrowser(class_names=names, templates=sprite(rescale_rows(W).reshape((C,) + shape), C),
-                           images=sprite(X.reshape((-1,) + shape), columns), sprite_columns=columns,
-                           image_shape=list(shape[:2]), y=y, scores=np.round(S, 4), c=c, k=int(k),
+    return TemplateBrowser(class_names=names, templates=sprite(rescale_rows(W).reshape((C,) + shape), C, fmt),
+                           images=sprite(X.reshape((-1,) + shape), columns, fmt), sprite_columns=columns,
+                           image_shape=list(shape[:2]), y=y, scores=np.round(S, 3), c=c, k=int(k),
                            alt="A class's template, drawn as an image, beside the images that score highest "
                                "and lowest for that class, each with its true label and its score.")
 
 
-def cifar10_template_browser(k=5, default=3):
+def cifar10_template_browser(k=5, default=3, per_class=6):
     """The template browser on CIFAR-10: the book's trained linear classifier (raw pixels in
-    [0, 1], see book.experiments) and the sample of real test images from book.data."""
+    [0, 1], see book.experiments) and the first `per_class` images of each class of the sample of
+    real test images from book.data (JPEG in the page, to keep it light)."""
     from .. import data
     from ..experiments import load_cifar10_results
 
@@ -136,9 +145,11 @@ def cifar10_template_browser(k=5, default=3):
                                 "in this copy of the book")
     results = load_cifar10_results()
     X, y, names = data.load_cifar10_sample()
+    y = np.asarray(y)
+    keep = np.concatenate([np.flatnonzero(y == c)[:per_class] for c in range(len(names))])
     return template_browser(results["linear_W"].astype(np.float64), results["linear_b"].astype(np.float64),
-                            np.asarray(X, dtype=np.float64).reshape(len(X), -1) / 255.0, y,
-                            image_shape=(32, 32, 3), class_names=names, k=k, default=default)
+                            np.asarray(X[keep], dtype=np.float64).reshape(len(keep), -1) / 255.0, y[keep],
+                            image_shape=(32, 32, 3), class_names=list(names), k=k, default=default, fmt="JPEG")
 
 
 def _lines_and_arrows(ax, C, highlight=None):

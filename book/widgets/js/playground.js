@@ -171,7 +171,8 @@ function render({ model, el }) {
   function save() { model.set("settings", JSON.parse(JSON.stringify(st))); model.save_changes(); }
   function makeData() {
     const d = sets[st.dataset], N = d.y.length, C = Math.max(...d.y) + 1;
-    const X = d.X.map((x, i) => [x[0] + st.noise * d.eps[i][0], x[1] + st.noise * d.eps[i][1]]);
+    const r = rng(1000 * st.seed + Object.keys(sets).indexOf(st.dataset) + 1);   // one fixed draw e per point
+    const X = d.X.map((x) => [x[0] + st.noise * r.normal(), x[1] + st.noise * r.normal()]);
     const nTr = Math.max(2, Math.min(N - 1, Math.round(st.train_share * N)));
     const tr = perm[st.dataset].slice(0, nTr), te = perm[st.dataset].slice(nTr);
     const pack = (idx) => ({ X: Float64Array.from(idx.flatMap((i) => X[i])), y: Int32Array.from(idx.map((i) => d.y[i])), N: idx.length, pts: idx.map((i) => X[i]), labels: idx.map((i) => d.y[i]) });
