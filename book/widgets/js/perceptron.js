@@ -24,7 +24,7 @@ export function misclassified(X, y, w, b) {
 
 function render({ model, el }) {
   const X = model.get("X"), y = model.get("y");
-  let w = model.get("w").slice(), b = model.get("b"), next = 0, last = null;
+  let w = model.get("w").slice(), b = model.get("b"), next = 0, last = null, passes = 0, cur = 0, passLog = "";
   const lim = model.get("lim");
   const W = 440, H = 400;
   const box = root(el, "lcb-perceptron");
@@ -35,13 +35,19 @@ function render({ model, el }) {
   const s1 = slider("w₁", { min: -3, max: 3, step: 0.01, value: w[0], onInput: (v) => { w[0] = v; changed(); } });
   const s2 = slider("w₂", { min: -3, max: 3, step: 0.01, value: w[1], onInput: (v) => { w[1] = v; changed(); } });
   const sb = slider("b", { min: -4, max: 4, step: 0.01, value: b, onInput: (v) => { b = v; changed(); } });
-  const step = button("Perceptron step", () => {
+  const one = () => {
     const i = next % X.length, r = perceptronStep(w, b, X[i], y[i], 1);
-    last = { i, ...r, before: [w[0], w[1], b] };
-    w = r.w; b = r.b; next = i + 1; sync(); changed();
-  });
-  const reset = button("Reset", () => { w = model.get("w0").slice(); b = model.get("b0"); next = 0; last = null; sync(); changed(); });
-  box.append(h("div", { class: "lcb-row" }, s1.el, s2.el, sb.el), h("div", { class: "lcb-row" }, step, reset), cv.el, read, stepRead);
+    last = { i, ...r };
+    w = r.w; b = r.b; next = i + 1; cur += r.mistake;
+    if (next === X.length) {
+      passes++; passLog = `pass ${passes} made ${cur} update${cur === 1 ? "" : "s"}` + (cur === 0 ? ": converged" : "");
+      next = 0; cur = 0;
+    }
+  };
+  const step = button("Perceptron step", () => { one(); sync(); changed(); });
+  const pass = button("Rest of the pass", () => { do one(); while (next !== 0); sync(); changed(); });
+  const reset = button("Reset", () => { w = model.get("w0").slice(); b = model.get("b0"); next = 0; last = null; passes = 0; cur = 0; passLog = ""; sync(); changed(); });
+  box.append(h("div", { class: "lcb-row" }, s1.el, s2.el, sb.el), h("div", { class: "lcb-row" }, step, pass, reset), cv.el, read, stepRead);
 
   function sync() { s1.set(w[0]); s2.set(w[1]); sb.set(b); }
   function changed() {
@@ -83,6 +89,7 @@ function render({ model, el }) {
       ? `step on point ${last.i + 1} (label ${y[last.i] > 0 ? "+1" : "−1"}): y(w·x+b) = ${fmt(last.margin)}` +
         (last.mistake ? ` ≤ 0, a mistake: w ← w + y x, b ← b + y` : " > 0, right: no change")
       : "Perceptron step visits the points in order and applies the rule at each mistake.";
+    stepRead.textContent += `\npasses completed: ${passes}; next point: ${next + 1} of ${X.length}` + (passLog ? `; ${passLog}` : "");
   }
   // dragging: near w's head turns w; elsewhere moves the line along w (changes b)
   let drag = null;

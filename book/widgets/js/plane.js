@@ -82,7 +82,7 @@ function render({ model, el }) {
     read.textContent = `class ${c} (${names[c]}): w = (${fmt(W[c][0])}, ${fmt(W[c][1])}), b = ${fmt(b[c])}` +
       (n2 > 0 ? `, line s = 0 at distance ${fmt(-b[c] / Math.sqrt(n2))} from the origin along w` : ", w = 0: the score is the constant b") +
       `\nclass ${c} wins ${wins} of ${X.length} points; accuracy ${fmt(100 * acc, 1)}%` +
-      `; scale all = ${fmt(kall)} (the regions do not change), scale class ${c} = ${fmt(kc)}`;
+      `; scale all = ${fmt(kall)}, scale class ${c} = ${fmt(kc)}`;
   }
   pick(c);
 }
