@@ -43,6 +43,13 @@ def serve(html_dir):
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
+LOAD_ALL = """async () => {
+  for (let y = 0; y <= document.body.scrollHeight; y += 600) { window.scrollTo(0, y); await new Promise(r => setTimeout(r, 20)); }
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  await Promise.all([...document.images].map(i => i.complete ? 0 : new Promise(r => { i.onload = i.onerror = r; })));
+}"""
+
+
 def page_weight(browser, url):
     """(raw bytes, gzipped bytes, [(gzipped, raw, url)]) of everything a first visit loads."""
     ctx = browser.new_context()
@@ -55,8 +62,9 @@ def page_weight(browser, url):
         except Exception:      # redirects and aborted requests have no body
             pass
     page.on("response", on_response)
-    page.goto(url, wait_until="networkidle")
-    page.wait_for_timeout(500)
+    page.goto(url, wait_until="load")
+    page.evaluate(LOAD_ALL)          # every image (lazy ones too) and MathJax with its fonts
+    page.wait_for_load_state("networkidle")
     ctx.close()
     items = sorted(((len(gzip.compress(b, 6)), len(b), u) for u, b in bodies), reverse=True)
     return sum(i[1] for i in items), sum(i[0] for i in items), items
@@ -101,7 +109,8 @@ def playground_speed(browser, url, seconds=3.0):
     pg = page.locator('.lcb-explorer[data-lcb-module="playground"]')
     pg.get_by_label("Data set").select_option("spiral")
     pg.get_by_label("Hidden layers").select_option("2")
-    pg.get_by_label("Units per layer").select_option("8")
+    pg.get_by_label("Units in layer 1").select_option("8")
+    pg.get_by_label("Units in layer 2").select_option("8")
     pg.get_by_role("button", name="Reset").click()
     steps0 = int(pg.locator("[data-steps]").get_attribute("data-steps"))
     pg.get_by_role("button", name="Play").click()

@@ -8,7 +8,7 @@ import pytest
 
 from book import widgets
 from book.data import blobs
-from book.sphinxext import explorer_scripts, icons_css
+from book.sphinxext import explorer_scripts, icon_codepoints
 from book.widgets.descent import backprop_stepper, descent_explorer
 from book.widgets.perceptron import line_explorer
 from book.widgets.playground import DATASETS, dataset, playground
@@ -85,11 +85,11 @@ def test_page_scripts_carry_each_module_once_and_the_shim(explorers):
     assert explorer_scripts("<p>no explorer here</p>") == ""
 
 
-def test_icons_are_svg_masks_for_the_theme_classes():
-    css = icons_css()
-    for name in ("bars", "list", "magnifying-glass", "download", "github", "sun", "moon"):
-        assert f".fa-{name}{{" in css
-    assert "data:image/svg+xml" in css and "<" not in css
+def test_icon_codepoints_are_the_classes_used_and_the_stylesheet_icons():
+    css = ('.fa-bars:before,.fa-navicon:before{content:"\\f0c9"}.fa-list:before{content:"\\f03a"}'
+           '.fa-rocket:before{content:"\\f135"}:root{--pst-icon-download:"\uf019";}')
+    pages = ['<i class="fa-solid fa-bars"></i>', "el.classList.add('fa-list')"]
+    assert icon_codepoints(css, pages) == {0xF0C9, 0xF03A, 0xF019}
 
 
 def test_every_explorer_stays_light_in_a_saved_notebook(explorers):
@@ -124,3 +124,33 @@ def test_playground_data_and_settings():
             playground(**kwargs)
     with pytest.raises(TypeError, match="unknown setting"):
         playground(epochs=3)
+
+
+def test_shrink_png_keeps_the_picture_and_never_grows():
+    import io
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from book.sphinxext import shrink_png
+
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
+    x = np.linspace(0, 6, 400)
+    for k in range(5):
+        ax.plot(x, np.sin(x + k), lw=2)
+    ax.imshow(np.add.outer(np.arange(40), np.arange(60)) % 7, extent=(0, 6, -1, 1), aspect="auto", alpha=0.3)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    png = buf.getvalue()
+    small = shrink_png(png)
+    assert len(small) < len(png)
+    a = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"), dtype=float)
+    b = np.asarray(Image.open(io.BytesIO(small)).convert("RGBA"), dtype=float)
+    assert a.shape == b.shape and 10 * np.log10(255 ** 2 / np.mean((a - b) ** 2)) >= 40
+    noise = np.random.default_rng(0).integers(0, 256, size=(64, 64, 3), dtype=np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(noise).save(buf, format="PNG")
+    assert shrink_png(buf.getvalue()) == buf.getvalue()     # a photograph-like image stays as it was

@@ -24,7 +24,7 @@ def softmax_state(s, T=1.0, y=0):
     s = as_array("s", s, ndim=1, dims=("C",), dtype="float")
     check_finite("s", s)
     if not T > 0:
-        raise ValueError(f"the temperature T must be > 0; got {T!r}")
+        raise ValueError(f"T must be a positive temperature; got {T!r}")
     if int(y) != y or not 0 <= y < s.shape[0]:
         raise ValueError(f"y must be a class index in 0..{s.shape[0] - 1}; got {y!r}")
     L, dz = softmax_cross_entropy(s / T, int(y))

@@ -187,8 +187,11 @@ function render({ model, el }) {
     ctl.batch.input.max = String(data.train.N - 1);   // positions 0..N-1 are batch sizes 1..N
     if (st.batch > data.train.N) { st.batch = data.train.N; }
     ctl.batch.set(st.batch);
-    layoutRegions(); record(); drawAll(true); save();
+    layoutRegions(); record(); drawSoon(); save();
   }
+  // a quick picture now (a coarse grid, smoothed), the full-resolution one once the reader pauses
+  let later = 0;
+  function drawSoon() { drawAll(false); clearTimeout(later); later = setTimeout(() => { if (!playing) drawAll(true); }, 120); }
   const shuffle = () => { const r = rng(st.seed * 7919 + epoch); order = Array.from({ length: data.train.N }, (_, i) => i); for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(r.u() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; } pos = 0; };
   function train(n) {
     for (let t = 0; t < n; t++) {
