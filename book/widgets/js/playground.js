@@ -135,6 +135,7 @@ function render({ model, el }) {
   const read = h("div", { class: "lcb-read", "aria-live": "polite" });
   const hover = h("div", { class: "lcb-read", "aria-live": "polite" }, "Hover over (or focus) a unit's heat map to see its weights.");
   const counter = h("span", { class: "lcb-read", "data-steps": "0" });
+  const speedNote = h("span", { class: "lcb-read" });
   const playBtn = button("Play", () => (playing ? pause() : play()));
   const stepBtn = button("Step", () => { pause(); train(1); drawAll(true); });
   const resetBtn = button("Reset", () => { pause(); reset(); });
@@ -150,7 +151,7 @@ function render({ model, el }) {
     batch: slider("batch size", { min: 1, max: 400, step: 1, digits: 0, value: st.batch, onInput: (v) => { st.batch = v; save(); } }),
     loss: select("Loss", [["ce", "cross-entropy"], ["se", "squared error"]], st.loss, (v) => { st.loss = v; reset(); }),
     both: checkbox("both losses side by side", st.compare, (v) => { st.compare = v; reset(); }),
-    speed: select("Steps per frame", [1, 2, 5, 10, 20, 50].map((k) => [k, String(k)]), st.speed, (v) => { st.speed = +v; save(); }),
+    speed: select("Steps per frame", [1, 2, 5, 10, 20, 50].map((k) => [k, String(k)]), st.speed, (v) => { st.speed = +v; speedNote.textContent = `(${st.speed} step${st.speed > 1 ? "s" : ""} per frame while playing)`; save(); }),
   };
   const units = h("div", { class: "lcb-row" });
   function unitRow() {
@@ -161,7 +162,7 @@ function render({ model, el }) {
   const regions = h("div", { class: "lcb-row", style: "align-items:flex-start" });
   const curves = canvas(S * 1.4, 150, "Training and test loss curves over the steps of training.");
   const unitsBox = h("div", {});
-  box.append(h("div", { class: "lcb-row" }, playBtn, stepBtn, resetBtn, counter, ctl.speed.el),
+  box.append(h("div", { class: "lcb-row" }, playBtn, stepBtn, resetBtn, counter, ctl.speed.el, speedNote),
     h("div", { class: "lcb-row" }, ctl.data.el, ctl.noise.el, ctl.split.el),
     h("div", { class: "lcb-row" }, ctl.layers.el, units, ctl.act.el),
     h("div", { class: "lcb-row" }, ctl.lr.el, ctl.reg.el, ctl.batch.el),
@@ -313,6 +314,7 @@ function render({ model, el }) {
     runs.forEach((run, k) => drawRegion(panels[k], run, full));
     drawUnits(); drawCurves();
     counter.textContent = `step ${steps}, epoch ${epoch}`; counter.dataset.steps = String(steps);
+    speedNote.textContent = `(${st.speed} step${st.speed > 1 ? "s" : ""} per frame while playing)`;
     read.textContent = runs.map((run) => { const q = run.hist[run.hist.length - 1];
       return `${run.loss === "ce" ? "cross-entropy" : "squared error"}: train loss ${fmt(q[1], 3)}, test loss ${fmt(q[2], 3)}, ` +
         `train accuracy ${fmt(100 * accuracy(run.net, data.train), 1)}%, test accuracy ${fmt(100 * accuracy(run.net, data.test), 1)}%`; }).join("\n");

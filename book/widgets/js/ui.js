@@ -75,7 +75,8 @@ export function checkbox(label, checked, onChange) {
 
 // A canvas drawn at the display's pixel ratio; ctx works in CSS pixels.
 export function canvas(w, hgt, label) {
-  const c = h("canvas", { role: "img", "aria-label": label, style: `width:${w}px;height:${hgt}px;max-width:100%` });
+  // narrower screens shrink it, keeping its proportions (height follows the width)
+  const c = h("canvas", { role: "img", "aria-label": label, style: `width:${w}px;max-width:100%;height:auto;aspect-ratio:${w}/${hgt}` });
   const dpr = Math.max(1, window.devicePixelRatio || 1);
   c.width = Math.round(w * dpr); c.height = Math.round(hgt * dpr);
   const ctx = c.getContext("2d");
