@@ -379,3 +379,28 @@ def test_committed_baseline_is_the_plain_lecture_net():
     np.testing.assert_allclose(np.diag(M) / 1000, acc, atol=1e-5)
     # plain training on raw pixels lands well below the tuned net, above chance
     assert 0.2 < b["test_accuracy"] < r["two_layer"]["test_accuracy"]
+
+
+def test_ladder_on_tiny_image_folder(tiny_images, tmp_path):
+    out = tmp_path / "ladder.json"
+    tuned = {"two_layer": {"hyperparameters": dict(ex.TWO_LAYER_DEFAULTS, epochs=1), "val_accuracy": 0.5,
+                           "history": {"train_acc": [0.75]}}}
+    rec = ex.run_ladder(tiny_images, out, n_val=4, epochs=1, batch_size=8, results=tuned,
+                        command="python -m book.experiments cifar10-ladder --data tiny-jpg",
+                        log=lambda *_: None)
+    assert json.loads(out.read_text()) == json.loads(json.dumps(rec))
+    steps = rec["steps"]
+    assert [s["step"] for s in steps] == [name for name, _ in ex.LADDER]
+    # each step keeps the refinements before it and adds its own
+    for (_, change), step in zip(ex.LADDER, steps):
+        assert all(step["config"][k] == v for k, v in change.items())
+        assert 0 <= step["val_accuracy"] <= 1
+    assert all(s["source"] == "trained by run_ladder" for s in steps[:-1])
+    # the last step is the tuned net: taken from its run, not trained again
+    last = {k: v for k, v in steps[-1]["config"].items() if k != "standardize"}
+    assert {k: ex.TWO_LAYER_DEFAULTS[k] for k in last} == last
+    assert steps[-1]["val_accuracy"] == 0.5 and steps[-1]["train_accuracy"] == 0.75
+    assert "test" not in json.dumps(rec["steps"]).replace("tested", "")
+    tuned["two_layer"]["hyperparameters"]["hidden"] = 7                # not the tuned settings
+    with pytest.raises(ValueError, match="not the tuned run's settings"):
+        ex.run_ladder(tiny_images, out, n_val=4, epochs=1, batch_size=8, results=tuned, log=lambda *_: None)
