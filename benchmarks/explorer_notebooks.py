@@ -40,7 +40,8 @@ def run(path: Path):
     explorer = [(s, c) for s, c in times if any(VIEW in o.get("data", {}) for o in c.get("outputs", []))]
     added = sum(len(json.dumps(o)) for _, c in explorer for o in c.outputs)
     added += len(json.dumps(nb.metadata.get("widgets", {})))
-    return total, sum(s for s, _ in explorer), len(explorer), added
+    slowest = sorted(times, key=lambda t: -t[0])[:3]
+    return total, sum(s for s, _ in explorer), len(explorer), added, slowest
 
 
 def main():
@@ -48,8 +49,11 @@ def main():
     os.environ.setdefault("PYTHONPATH", str(ROOT))
     print(f"{'chapter':30s} {'Run All s':>9s} {'explorer cells s':>16s} {'explorers':>9s} {'KB each':>8s}")
     for path in sorted((ROOT / "chapters").glob("*.ipynb")):
-        total, ex_s, n, added = run(path)
+        total, ex_s, n, added, slowest = run(path)
         print(f"{path.stem:30s} {total:9.1f} {ex_s:16.2f} {n:9d} {added / 1e3 / max(n, 1):8.1f}")
+        for sec, cell in slowest:
+            first = next((ln for ln in cell.source.splitlines() if ln.strip() and not ln.startswith("#")), "")
+            print(f"{'':32s}slowest cells: {sec:5.1f} s  {first[:70]}")
     print("targets: Run All <= 8 s per chapter on 2 cores; <= 50 KB per explorer")
 
 
