@@ -5,6 +5,11 @@ stores the outputs of the cells whose printed numbers matter (those tagged ``nbv
 every other output is dropped, so the committed notebook stays small and its diff readable. nbval
 (``pytest``) then re-executes the notebook and compares those cells' text with what is stored.
 
+``python -m book.notebooks install-cell chapters/*.ipynb`` writes each chapter's first code cell,
+which installs the course's package where it is missing (Google Colab, any fresh environment) from
+the repository and ref set in _config.yml (``repository.url`` and ``repository.branch``, the same
+the launch buttons use); where ``book`` is importable it does nothing.
+
 It also evaluates each markdown cell's ``{eval}`` expressions at that point of the run and stores
 the results in the cell's ``user_expressions`` metadata, the form jupyterlab-myst saves: JupyterLab
 then shows the computed numbers in the text as soon as the chapter opens, before it has run.
@@ -22,8 +27,29 @@ from nbclient import NotebookClient
 from nbclient.util import run_sync
 
 CHECK_TAG = "nbval-check-output"
+INSTALL_CELL_ID = "install-book"
+INSTALL_CELL = """\
+# Where the course's package `book` is missing (Google Colab, a fresh environment), install it from
+# the course's repository, at the version these notebooks belong to. Elsewhere this does nothing.
+import importlib.util, subprocess, sys
+
+if importlib.util.find_spec("book") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "{requirement}"], check=True)\
+"""
 TEXT_MIMES = ("text/plain",)
 EVAL_ROLE = re.compile(r"\{eval\}`([^`]+)`")
+
+
+def kernel_metadata() -> dict:
+    """The notebook metadata Jupyter writes for the standard ``python3`` kernel of this Python:
+    kernelspec "Python 3 (ipykernel)" and the ``language_info`` the kernel reports. A notebook
+    that carries exactly these opens unmodified in JupyterLab and Notebook 7."""
+    from ipykernel.ipkernel import IPythonKernel
+    from ipykernel.kernelspec import get_kernel_dict
+
+    spec = get_kernel_dict()
+    return {"kernelspec": {"display_name": spec["display_name"], "language": spec["language"], "name": "python3"},
+            "language_info": dict(IPythonKernel.language_info)}
 
 
 @dataclass
@@ -124,8 +150,47 @@ def refresh(path, timeout=120) -> Path:
         cell.execution_count = count if cell.outputs else None
         cell.metadata.pop("execution", None)
     nb.metadata.pop("widgets", None)
+    nb.metadata.update(kernel_metadata())
     nbformat.write(nb, path)
     return path
+
+
+def install_requirement(config_path) -> str:
+    """pip's requirement for the course's package at the ref the book's launch buttons open."""
+    import yaml
+
+    config = yaml.safe_load(Path(config_path).read_text(encoding="utf-8")) or {}
+    repo = config.get("repository") or {}
+    url, ref = str(repo.get("url", "")).rstrip("/"), str(repo.get("branch", "")).strip()
+    if not url.startswith("https://") or not ref:
+        raise ValueError(f"{config_path}: set repository.url (https://...) and repository.branch (the branch "
+                         f"or release tag the launch buttons open); found url={url!r}, branch={ref!r}")
+    name = "lcb-book"
+    return f"{name} @ git+{url}.git@{ref}" if not url.endswith(".git") else f"{name} @ git+{url}@{ref}"
+
+
+def install_cell_source(config_path) -> str:
+    return INSTALL_CELL.format(requirement=install_requirement(config_path))
+
+
+def install_cell(path, config_path) -> bool:
+    """Make the notebook's first code cell the install cell (hidden from the book); True if changed."""
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    source = install_cell_source(config_path)
+    existing = [c for c in nb.cells if c.get("id") == INSTALL_CELL_ID]
+    if existing:
+        cell = existing[0]
+        if cell.source == source:
+            return False
+        cell.source = source
+    else:
+        cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["remove-cell"]})
+        cell.id = INSTALL_CELL_ID
+        first_code = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), len(nb.cells))
+        nb.cells.insert(first_code, cell)
+    nbformat.write(nb, path)
+    return True
 
 
 def main(argv=None) -> int:
@@ -135,7 +200,14 @@ def main(argv=None) -> int:
     p = sub.add_parser("refresh", help="execute notebooks; store the outputs nbval checks and the text's numbers")
     p.add_argument("paths", nargs="+")
     p.add_argument("--timeout", type=int, default=120, help="seconds per cell (default 120)")
+    p = sub.add_parser("install-cell", help="write the first code cell that installs `book` where it is missing")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--config", default="_config.yml", help="the book's _config.yml (default: ./_config.yml)")
     args = parser.parse_args(argv)
+    if args.command == "install-cell":
+        for path in args.paths:
+            print(f"{'wrote' if install_cell(path, args.config) else 'unchanged'} {path}")
+        return 0
     for path in args.paths:
         refresh(path, timeout=args.timeout)
         print(f"refreshed {path}")

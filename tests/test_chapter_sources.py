@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from book.notebooks import EVAL_ROLE
+from book.notebooks import EVAL_ROLE, INSTALL_CELL_ID, install_cell_source
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
@@ -31,8 +31,16 @@ def test_chapters_exist():
     assert len(CHAPTERS) == 5, [p.name for p in CHAPTERS]
 
 
-def test_first_code_cell_is_imports_and_nothing_else(chapter):
+def test_first_code_cell_installs_book_where_it_is_missing(chapter):
+    """For Colab and the launch buttons: from repository.url at repository.branch in _config.yml."""
     first = next(c for c in _cells(chapter) if c.cell_type == "code")
+    assert first.get("id") == INSTALL_CELL_ID and first.source == install_cell_source(ROOT / "_config.yml"), \
+        f"{chapter.name}: run `python -m book.notebooks install-cell chapters/*.ipynb` after changing _config.yml"
+    assert "remove-cell" in first.metadata.get("tags", []), "the book's reader needs no install cell"
+
+
+def test_opening_cell_is_imports_and_nothing_else(chapter):
+    first = [c for c in _cells(chapter) if c.cell_type == "code" and c.get("id") != INSTALL_CELL_ID][0]
     tree = ast.parse(first.source)
     others = [ast.unparse(s).splitlines()[0] for s in tree.body if not isinstance(s, (ast.Import, ast.ImportFrom))]
     assert not others, f"{chapter.name}: the first code cell must only import; move these out: {others}"

@@ -147,3 +147,31 @@ def test_check_reports_missing_and_stale_exercises(tmp_path):
 def test_release_is_deterministic():
     first = plan(ROOT)
     assert plan(ROOT) == first
+
+
+@pytest.mark.parametrize("src", solution_files(ROOT), ids=lambda p: p.stem)
+def test_released_notebook_is_what_jupyter_saves(src):
+    """Jupyter's normal form, the standard kernel's metadata, whole points as integers: JupyterLab
+    and Notebook 7 open it unmodified (tests/jupyterlab checks that in a real JupyterLab)."""
+    text = (ROOT / "exercises" / src.name).read_text(encoding="utf-8")
+    nb = nbformat.reads(text, as_version=4)
+    assert text == nbformat.writes(nb) + "\n", "not in nbformat's normal form"
+    assert nb.metadata.kernelspec == {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    for key in ("name", "version", "mimetype", "codemirror_mode", "pygments_lexer", "nbconvert_exporter", "file_extension"):
+        assert key in nb.metadata.language_info, f"language_info lacks {key}: the kernel would add it on opening"
+    points = [nb.metadata.grading["total_points"]] + [c.metadata["grading"]["points"] for c in nb.cells
+                                                      if "points" in c.metadata.get("grading", {})]
+    assert all(not (isinstance(p, float) and p.is_integer()) for p in points), f"whole points written as floats: {points}"
+
+
+def test_check_accepts_another_pythons_version_and_nothing_else(tmp_path):
+    root = _course(tmp_path)
+    path = root / "exercises" / solution_files(root)[0].name
+    text = path.read_text(encoding="utf-8")
+    nb = json.loads(text)
+    nb["metadata"]["language_info"]["version"] = "3.99.0"
+    path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert check(root) == []
+    nb["metadata"]["kernelspec"]["display_name"] = "Python 3"
+    path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert check(root) and "metadata" in check(root)[0]

@@ -3,7 +3,11 @@
 ``python -m book.grading release`` turns every ``solutions/NN_name.ipynb`` into
 ``exercises/NN_name.ipynb``: solutions become stubs that raise ``NotImplementedError``, hidden
 tests are removed, outputs and execution counts are cleared, and only the metadata grading needs
-is kept. All sources are validated before anything is written: a malformed source stops the
+is kept. It writes what Jupyter itself would save, so a student's JupyterLab or Notebook 7 opens
+the notebook unmodified: nbformat's normal form (``nbformat.writes`` plus a final newline, as
+Jupyter's server writes it), whole points as integers, and the metadata the standard ``python3``
+kernel reports (kernelspec "Python 3 (ipykernel)" and its ``language_info``, whose ``version`` is
+the Python that runs the release; ``--check`` accepts another Python's version there). All sources are validated before anything is written: a malformed source stops the
 release with a message naming file and cell, and writes nothing.
 
 ``python -m book.grading release --check`` writes nothing; it exits non-zero and names the file
@@ -11,28 +15,37 @@ and cell where exercises/ differs from what the release would write.
 """
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
 
 import nbformat
 
+from ..notebooks import kernel_metadata
 from .spec import ExerciseError, parse_exercise, solution_files, stub_source, visible_source
 
 KEEP_CELL_METADATA = ("grading", "tags")
-NOTEBOOK_METADATA = {
-    "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-    "language_info": {"name": "python"},
-}
+
+
+def _whole(value):
+    """Integral floats as ints (10.0 -> 10), as JavaScript, and so Jupyter, writes them."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole(v) for v in value]
+    return value
 
 
 def release_notebook(ex) -> nbformat.NotebookNode:
     """The student's notebook for one parsed exercise."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata = dict(NOTEBOOK_METADATA, grading={"exercise": ex.name, "total_points": ex.total_points})
+    nb.metadata = dict(kernel_metadata(), grading=_whole({"exercise": ex.name, "total_points": ex.total_points}))
     for i, cell in enumerate(ex.nb.cells):
         where = f"{ex.path}, cell {i}"
-        meta = {k: cell.metadata[k] for k in KEEP_CELL_METADATA if k in cell.metadata}
+        meta = _whole({k: cell.metadata[k] for k in KEEP_CELL_METADATA if k in cell.metadata})
         kind = meta.get("grading", {}).get("kind")
         source = cell.source
         if kind == "answer":
@@ -52,6 +65,19 @@ def release_notebook(ex) -> nbformat.NotebookNode:
 
 def render(nb) -> str:
     return nbformat.writes(nb) + "\n"
+
+
+def same_release(have: str, want: str) -> bool:
+    """Is ``have`` (a file's text) what the release writes, up to the Python version it ran on?"""
+    if have == want:
+        return True
+    try:
+        version = json.loads(have)["metadata"]["language_info"]["version"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    nb = nbformat.reads(want, as_version=4)
+    nb.metadata.language_info["version"] = version
+    return have == render(nb)
 
 
 def plan(root) -> dict[Path, str]:
@@ -84,7 +110,7 @@ def release(root=".") -> list[Path]:
     """Write exercises/ from solutions/; remove exercise notebooks whose source is gone."""
     planned = plan(root)
     for path, text in planned.items():
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+        if not path.exists() or not same_release(path.read_text(encoding="utf-8"), text):
             _atomic_write(path, text)
     for path in stale(root, planned):
         path.unlink()
@@ -113,7 +139,7 @@ def check(root=".") -> list[str]:
     for path, text in planned.items():
         if not path.exists():
             problems.append(f"{path}: missing")
-        elif path.read_text(encoding="utf-8") != text:
+        elif not same_release(path.read_text(encoding="utf-8"), text):
             problems.append(_first_difference(path, text))
     problems += [f"{p}: has no source in solutions/" for p in stale(root, planned)]
     return problems

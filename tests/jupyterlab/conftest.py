@@ -13,6 +13,7 @@ the helpers run commands and read the notebook's model.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -60,12 +61,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory):
-    """Start ``jupyter lab`` on a scratch copy of the notebooks; yield a :class:`Lab`; stop it."""
-    base = tmp_path_factory.mktemp("jupyterlab")
+class LabError(RuntimeError):
+    pass
+
+
+@contextlib.contextmanager
+def start_lab(base: Path, copied=COPIED):
+    """Run ``jupyter lab`` on 127.0.0.1 (free port, random token) over a copy of ``copied`` made
+    in ``base/root``; yield a :class:`Lab`; stop the server (its whole process group) at the end."""
     root = base / "root"
-    for name in COPIED:
+    for name in copied:
         shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     settings = base / "settings"
     for plugin, values in SETTINGS.items():
@@ -80,33 +85,47 @@ def lab(tmp_path_factory):
            "--ip", "127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
            f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
            f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={base / 'workspaces'}",
-           "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None"]
-    log = open(base / "server.log", "w")
-    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    server = Lab(f"http://127.0.0.1:{port}", token, root)
+           "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+           # the same for Notebook 7, which the same server offers under /notebooks/
+           f"--JupyterNotebookApp.user_settings_dir={settings}",
+           f"--JupyterNotebookApp.workspaces_dir={base / 'workspaces'}",
+           "--JupyterNotebookApp.expose_app_in_browser=True"]
+    log_path = base / "server.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        server = Lab(f"http://127.0.0.1:{port}", token, root)
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                if proc.poll() is not None:
+                    raise LabError(f"jupyter lab exited ({proc.returncode}):\n{log_path.read_text()[-3000:]}")
+                try:
+                    server.api("status")
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise LabError(f"jupyter lab did not answer in 90 s:\n{log_path.read_text()[-3000:]}")
+                    time.sleep(0.5)
+            yield server
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """A JupyterLab server over a scratch copy of chapters/ and exercises/ (see :func:`start_lab`)."""
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"jupyter lab exited ({proc.returncode}):\n{(base / 'server.log').read_text()[-3000:]}")
-            try:
-                server.api("status")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"jupyter lab did not answer in 90 s:\n{(base / 'server.log').read_text()[-3000:]}")
-                time.sleep(0.5)
-        yield server
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        log.close()
+        with start_lab(tmp_path_factory.mktemp("jupyterlab")) as server:
+            yield server
+    except LabError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
@@ -130,21 +149,23 @@ def lab_page(lab_browser):
     context.close()
 
 
+# the kernel is idle and every markdown cell is rendered (by jupyterlab-myst: `.myst`), not
+# showing the plain-text stand-in JupyterLab puts there first
 _KERNEL_READY = """() => {
   const app = window.jupyterapp;
   const panel = app && app.shell.currentWidget;
   const ctx = panel && panel.sessionContext;
   return !!(ctx && ctx.session && ctx.session.kernel && ctx.session.kernel.status === 'idle'
-            && panel.content && panel.content.widgets.length > 0);
+            && panel.content && panel.content.widgets.length > 0
+            && panel.content.widgets.every(c => c.model.type !== 'markdown'
+                 || c.node.querySelector('.jp-Cell-inputArea > .myst, .jp-RenderedMarkdown')));
 }"""
 
 
 def open_notebook(page, lab: Lab, path: str, ui: str = "lab", timeout: float = 60_000):
     """Open ``path`` in JupyterLab (``ui="lab"``) or Notebook 7 (``"notebook"``); wait for its kernel."""
     page.goto(lab.link(path, ui))
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=timeout)
     page.wait_for_function(_KERNEL_READY, timeout=timeout)
-    page.wait_for_selector(".jp-MarkdownCell .jp-RenderedMarkdown", timeout=timeout)
 
 
 _RUN_DONE = """() => {
