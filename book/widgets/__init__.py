@@ -95,5 +95,6 @@ class Explorer(anywidget.AnyWidget):
         data = dict(data or {})
         if os.environ.get(BOOK_BUILD):   # only the book needs the state twice (Jupyter has the widget's)
             data["text/html"] = self.static_html()
-        data["text/plain"] = f"<explorer {type(self).module}: {self.alt}>"
+        data["text/plain"] = (f"[explorer: {self.alt} Run this cell (or trust the notebook) to use it; "
+                              f"it needs a front end with Jupyter widgets, such as JupyterLab.]")
         return (data, meta) if meta is not None else data
