@@ -19,6 +19,7 @@ CHAPTERS = {"01_perceptron.ipynb": 1, "02_linear_classifier.ipynb": 3, "03_loss_
 SIGNATURE = """(el) => [...el.querySelectorAll('canvas')].map(c => c.toDataURL()).join('|') +
   [...el.querySelectorAll('svg, .lcb-read, output')].map(e => e.innerHTML).join('|')"""
 VIEW = "application/vnd.jupyter.widget-view+json"
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"     # the notebook in front (others may be open)
 _TRUSTED = """() => window.jupyterapp.shell.currentWidget.content.widgets
   .filter(c => c.model.type === 'code').every(c => c.model.trusted)"""
 
@@ -27,10 +28,11 @@ _TRUSTED = """() => window.jupyterapp.shell.currentWidget.content.widgets
 def test_explorers_run_move_and_come_back_after_save_and_reopen(lab, lab_page, name):
     page, want = lab_page, CHAPTERS[name]
     open_notebook(page, lab, f"chapters/{name}")
+    page.evaluate("() => window.jupyterapp.commands.execute('application:close-other-tabs')")
     seconds = run_all(page)
     print(f"{name}: Run All {seconds:.1f} s in JupyterLab")
-    page.wait_for_function(f"() => document.querySelectorAll('.jp-OutputArea .lcb-x').length >= {want}", timeout=30_000)
-    boxes = page.locator(".jp-OutputArea .lcb-x")
+    page.wait_for_function(f"() => document.querySelectorAll('{PANEL} .jp-OutputArea .lcb-x').length >= {want}", timeout=30_000)
+    boxes = page.locator(f"{PANEL} .jp-OutputArea .lcb-x")
     assert boxes.count() == want, f"{name}: {boxes.count()} explorers drawn, expected {want}"
     for i in range(want):
         box = boxes.nth(i)
@@ -64,20 +66,22 @@ def test_explorers_run_move_and_come_back_after_save_and_reopen(lab, lab_page, n
                                                       method="DELETE"), timeout=10)
     page.goto("about:blank")
     open_notebook(page, lab, f"chapters/{name}")
+    page.evaluate("() => window.jupyterapp.commands.execute('application:close-other-tabs')")
     trusted = page.evaluate(_TRUSTED)
     if not trusted:
         # JupyterLab 4.6 saved the notebook unsigned here (its server logs "Notebook ... is not
         # trusted" although every cell was trusted in the page), so widget views wait for the
         # reader's "Trust Notebook"; their text face names the explorer meanwhile
-        assert "explorer" in page.locator(".jp-Notebook").inner_text()
+        assert "explorer" in page.locator(f"{PANEL} .jp-Notebook").inner_text()
         page.evaluate("() => { window.jupyterapp.commands.execute('notebook:trust'); }")
         page.get_by_role("button", name="Trust").click()
         page.wait_for_function(_TRUSTED)
     print(f"{name}: reopened {'trusted' if trusted else 'untrusted, then trusted by the reader'}")
     try:
-        page.wait_for_function(f"() => document.querySelectorAll('.jp-OutputArea .lcb-x canvas, .jp-OutputArea .lcb-x svg').length > 0"
-                               f" && document.querySelectorAll('.jp-OutputArea .lcb-x').length >= {want}", timeout=60_000)
+        page.wait_for_function(f"() => document.querySelectorAll('{PANEL} .lcb-x canvas, {PANEL} .lcb-x svg').length > 0"
+                               f" && document.querySelectorAll('{PANEL} .jp-OutputArea .lcb-x').length >= {want}", timeout=60_000)
     except Exception:
-        texts = page.eval_on_selector_all(".jp-OutputArea-output", "os => os.map(o => o.className + ': ' + o.innerText.slice(0, 80))")
+        texts = page.eval_on_selector_all(f"{PANEL} .jp-OutputArea-output", "os => os.map(o => o.className + ': ' + o.innerText.slice(0, 80))")
         pytest.fail(f"{name}: explorers not drawn after reopening; outputs: {[t for t in texts if 'jupyter-widgets' in t or 'rror' in t or 'xplorer' in t][:5]}")
-    assert "model not found" not in page.locator(".jp-Notebook").inner_text()
+    assert "model not found" not in page.locator(f"{PANEL} .jp-Notebook").inner_text()
+    page.evaluate("() => window.jupyterapp.commands.execute('application:close-all')")
