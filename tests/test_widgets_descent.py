@@ -56,10 +56,11 @@ def test_descend_goes_downhill_or_diverges_with_the_learning_rate(problem):
 
 def test_descent_explorer_state_is_the_problem_and_the_controls(problem):
     X, y = problem
-    ex = descent_explorer(lr=0.5, steps=10, momentum=0.5)
+    ex = descent_explorer(lr=1.0, steps=10, momentum=0.5)
     assert np.allclose(ex.X, X) and ex.y == y.tolist() and ex.reg == REG
     assert ex.start == list(START) and ex.window == [list(r) for r in WINDOW]
-    assert (ex.lr, ex.steps, ex.momentum) == (0.5, 10, 0.5)
+    assert (ex.lr, ex.steps, ex.momentum) == (1.0, 10, 0.5)
+    assert descent_explorer(lr=0.5).lr == pytest.approx(0.5, rel=0.01)    # on the slider's log grid
     for kwargs, match in [({"lr": 0.001}, "lr must lie"), ({"steps": 2.5}, "steps must be an integer"),
                           ({"momentum": 1.0}, "momentum must lie")]:
         with pytest.raises(ValueError, match=match):

@@ -48,6 +48,16 @@ def shim_source() -> str:
     return (JS / "shim.js").read_text(encoding="utf-8")
 
 
+def on_grid(value, lo, hi, step=None, n=None):
+    """`value` moved to the nearest position of a slider (linear with `step`, or `n` positions
+    spread on a log scale from lo to hi), so that the page starts exactly where its slider is."""
+    if step is not None:
+        return float(round(lo + round((value - lo) / step) * step, 10))
+    import math
+    k = round(math.log(value / lo) / math.log(hi / lo) * n)
+    return float(f"{lo * (hi / lo) ** (k / n):.12g}")
+
+
 def plain(value):
     """NumPy arrays and scalars -> lists and Python numbers (JSON-ready), rounded to float64 text."""
     if isinstance(value, np.ndarray):

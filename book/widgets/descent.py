@@ -23,7 +23,7 @@ import traitlets
 from .._checks import as_array, check_finite, fmt_shape
 from ..graph import Value, topo_order
 from ..linear import linear_loss_and_grads
-from . import Explorer
+from . import Explorer, on_grid
 
 __all__ = ["REG", "START", "WINDOW", "slice_problem", "slice_loss", "slice_loss_and_grad", "descend",
            "DescentExplorer", "descent_explorer", "BackpropStepper", "backprop_stepper", "stepper_graph",
@@ -124,7 +124,7 @@ def descent_explorer(lr=1.0, steps=20, momentum=0.0, seed=0):
         raise ValueError(f"momentum must lie in [0, 0.99]; got {momentum!r}")
     X, y = slice_problem(seed=seed)
     return DescentExplorer(X=X, y=y, reg=REG, start=list(START), window=[list(r) for r in WINDOW],
-                           lr=float(lr), steps=int(steps), momentum=float(momentum),
+                           lr=on_grid(lr, 0.01, 100, n=1000), steps=int(steps), momentum=round(float(momentum), 2),
                            alt="Left: a heat map of the loss over the two weights of the dog template, with "
                                "the path of gradient descent from a poor start; right: the loss after each "
                                "step, on a log scale.")

@@ -114,7 +114,8 @@ def line_explorer(X, y, w=(1.0, 0.0), b=0.0, padding=0.4):
     if np.any(np.abs(w) > 3) or not -4 <= float(b) <= 4:
         raise ValueError(f"the start must lie in the sliders' ranges, w in [-3, 3]^2 and b in [-4, 4]; got w={w.tolist()}, b={b}")
     lim = float(np.ceil((np.abs(X).max() + padding) * 2) / 2)
-    return LineExplorer(X=np.round(X, 6), y=y, w=w, b=float(b), w0=w, b0=float(b), lim=max(lim, 1.0),
+    w, b = np.round(w, 2), round(float(b), 2)          # the sliders' steps of 0.01
+    return LineExplorer(X=np.round(X, 6), y=y, w=w, b=b, w0=w, b0=b, lim=max(lim, 1.0),
                         alt="Points of two classes in the plane, the perceptron's decision line with its "
                             "weight vector w drawn as an arrow, the two half-planes shaded by the predicted "
                             "class, and misclassified points ringed in red.")

@@ -18,7 +18,7 @@ import numpy as np
 import traitlets
 
 from .. import data
-from . import Explorer
+from . import Explorer, on_grid
 
 __all__ = ["DATASETS", "dataset", "Playground", "playground"]
 
@@ -78,6 +78,9 @@ def playground(seed=0, **settings):
     if st["speed"] not in (1, 2, 5, 10, 20, 50):
         raise ValueError(f"speed (steps per frame) must be one of 1, 2, 5, 10, 20, 50; got {st['speed']!r}")
     st["hidden"] = [int(u) for u in hidden]
+    st["lr"] = on_grid(st["lr"], 0.001, 10, n=1000)            # where the page's sliders can be
+    st["noise"], st["train_share"] = on_grid(st["noise"], 0, 0.5, 0.005), on_grid(st["train_share"], 0.1, 0.9, 0.01)
+    st["reg"], st["batch"] = on_grid(st["reg"], 0, 0.05, 0.0001), int(st["batch"])
     sets, perm = {}, {}
     for name in DATASETS:
         sets[name], perm[name] = dataset(name, seed)

@@ -11,7 +11,7 @@ import traitlets
 
 from .._checks import as_array, check_finite
 from ..losses import softmax, softmax_cross_entropy
-from . import Explorer
+from . import Explorer, on_grid
 
 __all__ = ["CLASSES", "SoftmaxExplorer", "softmax_state", "softmax_explorer"]
 
@@ -51,7 +51,7 @@ def softmax_explorer(s=(3.2, 5.1, -1.7), T=1.0, y=0, classes=CLASSES):
     if not 0.1 <= T <= 10:
         raise ValueError(f"T must lie in the slider's range [0.1, 10]; got {T!r}")
     softmax_state(s, T, y)   # checks y
-    return SoftmaxExplorer(classes=list(classes), s=s, T=float(T), y=int(y),
+    return SoftmaxExplorer(classes=list(classes), s=np.round(s, 2), T=on_grid(T, 0.1, 10, n=1000), y=int(y),
                            alt="Bar charts of the softmax probabilities and of the loss gradient for three "
                                "classes, and the cross-entropy loss drawn as a curve over the correct "
                                "class's score with the current point marked.")

@@ -231,7 +231,7 @@ def plane_explorer(X, y, W, b, c=0, class_names=None, padding=0.5):
     regions (drawn at the screen's resolution).
 
     X : (N, 2), y : (N,) a 2-D data set.  W : (C, 2), b : (C,) a classifier on it (clipped into
-    the sliders' ranges).  c : the class selected first.
+    the sliders' ranges and rounded to their steps of 0.01).  c : the class selected first.
     """
     W, b_all = _Wb(W, b, D=2)
     C = W.shape[0]
@@ -242,7 +242,7 @@ def plane_explorer(X, y, W, b, c=0, class_names=None, padding=0.5):
         raise ValueError(f"c must be a class index in 0..{C - 1}; got {c!r}")
     names = _names(class_names, C)
     lim = float(np.ceil((np.abs(X).max() + padding) * 2) / 2)
-    return PlaneExplorer(X=np.round(X, 6), y=y, W=np.round(np.clip(W, -3, 3), 4), b=np.round(np.clip(b_all, -5, 5), 4),
+    return PlaneExplorer(X=np.round(X, 6), y=y, W=np.round(np.clip(W, -3, 3), 2), b=np.round(np.clip(b_all, -5, 5), 2),
                          c=int(c), class_names=names, lim=lim,
                          alt="Points of several classes in the plane, the argmax regions of a linear classifier, "
                              "each class's line s_c = 0 with its weight vector as an arrow, the class being "

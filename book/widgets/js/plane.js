@@ -23,8 +23,8 @@ function render({ model, el }) {
   const s1 = slider("w_c,1", { min: -3, max: 3, step: 0.01, value: Wm[c][0], onInput: (v) => { Wm[c][0] = v; changed(); } });
   const s2 = slider("w_c,2", { min: -3, max: 3, step: 0.01, value: Wm[c][1], onInput: (v) => { Wm[c][1] = v; changed(); } });
   const sb = slider("b_c", { min: -5, max: 5, step: 0.01, value: bm[c], onInput: (v) => { bm[c] = v; changed(); } });
-  const sk = slider("scale (w_c, b_c) by", { min: 0.1, max: 5, kind: "log", n: 500, value: 1, onInput: (v) => { kc = v; changed(); } });
-  const sa = slider("scale all of W, b by", { min: 0.1, max: 5, kind: "log", n: 500, value: 1, onInput: (v) => { kall = v; changed(); } });
+  const sk = slider("scale (w_c, b_c) by", { min: 0.1, max: 10, kind: "log", n: 500, value: 1, onInput: (v) => { kc = v; changed(); } });
+  const sa = slider("scale all of W, b by", { min: 0.1, max: 10, kind: "log", n: 500, value: 1, onInput: (v) => { kall = v; changed(); } });
   const btns = names.map((n, k) => button(`class ${k}: ${n}`, () => pick(k), { "aria-pressed": String(k === c), style: `border-left:6px solid ${COLORS[k]}` }));
   const reset = button("Reset", () => { Wm = W0.map((r) => r.slice()); bm = b0.slice(); kc = 1; kall = 1; sk.set(1); sa.set(1); pick(c); });
   box.append(h("div", { class: "lcb-row", role: "group", "aria-label": "class to edit" }, ...btns, reset),

@@ -38,7 +38,7 @@ export function slider(label, { min, max, value, step = 0.01, kind = "lin", n = 
   const id = "lcb-in-" + (++uid) + "-" + Math.random().toString(36).slice(2, 7);
   const toPos = kind === "log" ? (v) => Math.round(Math.log(v / min) / Math.log(max / min) * n)
                                : (v) => Math.round((v - min) / step);
-  const toVal = kind === "log" ? (i) => min * Math.pow(max / min, i / n) : (i) => +(min + i * step).toFixed(10);
+  const toVal = kind === "log" ? (i) => +(min * Math.pow(max / min, i / n)).toPrecision(12) : (i) => +(min + i * step).toFixed(10);
   const top = kind === "log" ? n : Math.round((max - min) / step);
   const input = h("input", { type: "range", id, min: 0, max: top, step: 1, value: toPos(value) });
   const out = h("output", { for: id, class: "lcb-val" });
