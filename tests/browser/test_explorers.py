@@ -261,8 +261,8 @@ def test_every_control_moves_by_keyboard_and_by_pointer(site, browser, name):
                 page.mouse.click(bb["x"] + bb["width"] * 0.3, bb["y"] + bb["height"] / 2)
             elif kind.startswith("select"):
                 options = ctl.evaluate("e => [...e.options].map(o => o.value)")
-                current = ctl.input_value()
-                ctl.select_option(next(o for o in options if o != current))
+                k = options.index(ctl.input_value())      # the neighbouring option (the keyboard took the next)
+                ctl.select_option(options[k - 1] if k > 0 else options[k + 1])
             else:
                 ctl.click()
             assert _sig(page, box) != before, f"{name}: {module}'s {label!r} ({kind}) changes nothing by pointer"
