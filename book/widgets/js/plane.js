@@ -43,6 +43,7 @@ function render({ model, el }) {
     return { W, b };
   }
   const tints = TINTS.map(rgb);
+  let img = null, xs = null;   // the regions' pixels, reused from one redraw to the next
   function changed() {
     draw();
     model.set("W", Wm.map((r) => r.slice())); model.set("b", bm.slice()); model.set("c", c); model.save_changes();
@@ -51,15 +52,20 @@ function render({ model, el }) {
     const { W, b } = effective(), ctx = cv.ctx;
     // argmax regions at the device's pixel resolution
     const px0 = Math.round(f.pad * cv.dpr), n = Math.round((S - 2 * f.pad) * cv.dpr);
-    const img = ctx.createImageData(n, n);
+    if (!img || img.width !== n) {
+      img = ctx.createImageData(n, n);
+      xs = Float64Array.from({ length: n }, (_, i) => f.x(f.pad + (i + 0.5) / cv.dpr));
+    }
+    const base = new Float64Array(C), data = img.data;
     for (let j = 0; j < n; j++) {
       const yy = f.y(f.pad + (j + 0.5) / cv.dpr);
-      for (let i = 0; i < n; i++) {
-        const xx = f.x(f.pad + (i + 0.5) / cv.dpr);
-        let best = 0, bs = -Infinity;
-        for (let k = 0; k < C; k++) { const s = W[k][0] * xx + W[k][1] * yy + b[k]; if (s > bs) { bs = s; best = k; } }
-        const o = 4 * (j * n + i), t = tints[best];
-        img.data[o] = t[0]; img.data[o + 1] = t[1]; img.data[o + 2] = t[2]; img.data[o + 3] = 255;
+      for (let k = 0; k < C; k++) base[k] = W[k][1] * yy + b[k];
+      for (let i = 0, o = 4 * j * n; i < n; i++, o += 4) {
+        const xx = xs[i];
+        let best = 0, bs = W[0][0] * xx + base[0];
+        for (let k = 1; k < C; k++) { const s = W[k][0] * xx + base[k]; if (s > bs) { bs = s; best = k; } }
+        const t = tints[best];
+        data[o] = t[0]; data[o + 1] = t[1]; data[o + 2] = t[2]; data[o + 3] = 255;
       }
     }
     ctx.clearRect(0, 0, S, S);
