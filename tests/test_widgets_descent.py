@@ -1,12 +1,11 @@
 """The gradient-descent explorer, the backprop stepper, and the two-parameter problem behind them."""
-import re
-
 import numpy as np
 import pytest
 
 from book.gradcheck import numerical_gradient, rel_error
-from book.widgets.descent import (REG, START, backprop_stepper, descend, descent_explorer, slice_loss,
-                                  slice_loss_and_grad, slice_problem, stepper_frames, stepper_graph)
+from book.graph import topo_order
+from book.widgets.descent import (GRAPHS, REG, START, WINDOW, backprop_stepper, descend, descent_explorer, graph_nodes,
+                                  slice_loss, slice_loss_and_grad, slice_problem, stepper_graph)
 
 
 @pytest.fixture(scope="module")
@@ -55,61 +54,45 @@ def test_descend_goes_downhill_or_diverges_with_the_learning_rate(problem):
     assert REG > 0
 
 
-def _check_static(ex):
-    html = ex.static_html()
-    assert html.count('<input type="range"') == len(ex.controls)
-    n = int(np.prod([len(c.values) for c in ex.controls.values()]))
-    data = re.search(r'<script type="application/json" class="lcb-data">(.*?)</script>', html, re.S).group(1)
-    import json
-    d = json.loads(data)
-    assert len(d["index"]) == n == len(d["texts"])         # a frame for every combination
-    assert len(d["images"]) > 1
-    return d
+def test_descent_explorer_state_is_the_problem_and_the_controls(problem):
+    X, y = problem
+    ex = descent_explorer(lr=1.0, steps=10, momentum=0.5)
+    assert np.allclose(ex.X, X) and ex.y == y.tolist() and ex.reg == REG
+    assert ex.start == list(START) and ex.window == [list(r) for r in WINDOW]
+    assert (ex.lr, ex.steps, ex.momentum) == (1.0, 10, 0.5)
+    assert descent_explorer(lr=0.5).lr == pytest.approx(0.5, rel=0.01)    # on the slider's log grid
+    for kwargs, match in [({"lr": 0.001}, "lr must lie"), ({"steps": 2.5}, "steps must be an integer"),
+                          ({"momentum": 1.0}, "momentum must lie")]:
+        with pytest.raises(ValueError, match=match):
+            descent_explorer(**kwargs)
 
 
-def test_descent_explorer_moves_with_its_controls():
-    ex = descent_explorer()
-    w = ex.widget
-    png0, text0 = w.image.value, w.text.value
-    assert "α = 1," in text0 and "20 steps" in text0
-    w.controls["lr"].value = 30.0
-    assert w.image.value != png0
-    assert "diverging" in w.text.value
-    png1 = w.image.value
-    w.controls["steps"].value = 5.0
-    assert w.image.value != png1 and "5 steps" in w.text.value
-    w.controls["lr"].value = 0.01
-    assert "barely moved" in w.text.value
-    d = _check_static(ex)
-    assert len(d["index"]) == 8 * 5
-    assert len(set(d["texts"])) > 30                      # the caption follows the controls
+def test_stepper_graphs_have_upstream_gradients_other_than_one():
+    for name in GRAPHS:
+        f = stepper_graph(name)
+        order = topo_order(f)
+        # some node passes on a gradient that is neither 0 nor 1
+        assert any(n.grad not in (0.0, 1.0) for n in order if n is not f and n._prev), name
+        nodes = graph_nodes(f)
+        assert len(nodes) == len(order) and nodes[-1]["name"] == "f"
+        for k, node in enumerate(nodes):
+            assert all(i < k for i in node["inputs"]), "topological order"
+            assert node["value"] == order[k].data
+    with pytest.raises(ValueError, match="name must be one of"):
+        stepper_graph("nope")
 
 
-def test_stepper_frames_forward_then_backward():
-    f = stepper_graph("(x + y) z")
-    frames = stepper_frames(f)
-    assert len(frames) == 1 + 2 + 5                        # inputs, 2 computed nodes, 5 gradients
-    texts = [t for *_, t in frames]
-    assert texts[1] == "forward: q = x + y = 3"
-    assert texts[2] == "forward: f = q × z = -12"
-    assert texts[3].endswith("df/df = 1")
-    assert "backward: df/dq = upstream × local = 1 × -4 = -4" in texts
-    assert "backward: df/dx = upstream × local = -4 × 1 = -4" in texts
-    data, grads, node, _ = frames[-1]
-    assert len(data) == 5 and len(grads) == 5 and node is not None
-    with pytest.raises(ValueError, match="name must be"):
-        stepper_graph("resnet")
+def test_graph_nodes_names_an_operation_the_page_cannot_draw():
+    from book.graph import Value
+
+    f = Value(2.0, label="x").log()
+    with pytest.raises(ValueError, match="uses 'log'"):
+        graph_nodes(f)
 
 
-def test_backprop_stepper_moves_with_its_control():
-    ex = backprop_stepper()
-    w = ex.widget
-    png0, text0 = w.image.value, w.text.value
-    assert "the inputs" in text0
-    w.controls["step"].value = 3.0
-    assert w.image.value != png0 and "forward" in w.text.value
-    png1 = w.image.value
-    w.controls["step"].value = max(ex.controls["step"].values)
-    assert w.image.value != png1 and "backward" in w.text.value
-    d = _check_static(ex)
-    assert len(set(d["index"])) == len(d["index"])        # every step is a different picture
+def test_backprop_stepper_offers_every_graph_starting_with_the_one_asked():
+    ex = backprop_stepper("(x + y) z")
+    assert ex.graphs[0]["title"] == GRAPHS["(x + y) z"] and len(ex.graphs) == len(GRAPHS)
+    assert ex.step == 0 and ex.graph == 0
+    with pytest.raises(ValueError, match="graph must be one of"):
+        backprop_stepper("nope")

@@ -1,13 +1,15 @@
 """Chapter 2's explorers: the template browser and the plane explorer."""
-import json
-import re
+import base64
+import io
 
 import numpy as np
 import pytest
 
 from book.data import blobs, load_digits
 from book.linear import train_linear
-from book.widgets.templates import draw_scores_2d, plane_explorer, rescale_rows, template_browser
+from book.linear import scores
+from book.widgets.templates import (cifar10_template_browser, draw_scores_2d, plane_explorer, rescale_rows, sprite,
+                                    template_browser)
 
 
 @pytest.fixture(scope="module")
@@ -24,10 +26,10 @@ def blobs_model():
     return X, y, W, b
 
 
-def _frames(html):
-    """The JSON the kernel-free face carries: images, index (one per combination), texts, sizes."""
-    m = re.search(r'<script type="application/json" class="lcb-data">(.*?)</script>', html, re.S)
-    return json.loads(m.group(1))
+def _image(url):
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
 
 
 def test_rescale_rows_maps_each_row_to_unit_range():
@@ -37,82 +39,58 @@ def test_rescale_rows_maps_each_row_to_unit_range():
     assert np.array_equal(T[2], [0, 0, 0]), "a constant row maps to zeros"
 
 
-def test_template_browser_changes_with_the_class(digits_model):
+def test_sprite_lays_images_out_in_rows():
+    imgs = np.random.default_rng(0).uniform(size=(5, 4, 3))
+    sheet = _image(sprite(imgs, 2))
+    assert sheet.shape == (12, 6)
+    assert np.array_equal(sheet[4:8, 3:6], np.round(imgs[3] * 255).astype(np.uint8))   # row 1, column 1
+    with pytest.raises(ValueError, match="fmt must be"):
+        sprite(imgs, 2, fmt="GIF")
+
+
+def test_template_browser_carries_the_library_scores_and_the_images(digits_model):
     d, W, b = digits_model
-    ex = template_browser(W, b, d.X_test, d.y_test, class_names=d.class_names, k=4)
-    box = ex.widget
-    png0, text0 = box.image.value, box.text.value
-    assert png0[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "class 0" in text0
-    box.controls["c"].value = "7"
-    assert box.image.value != png0, "choosing another class must redraw the picture"
-    assert "class 7" in box.text.value and box.text.value != text0
-    html = ex.static_html()
-    assert html.count('<input type="range"') == 1
-    data = _frames(html)
-    assert data["sizes"] == [10] and len(data["index"]) == 10 and len(data["texts"]) == 10
-    assert len(set(data["index"])) == 10, "each class shows its own picture"
-    assert [t.split(":")[0] for t in data["texts"]] == [f"class {c}" for c in range(10)]
+    X, y = d.X_test[:50], d.y_test[:50]
+    ex = template_browser(W, b, X, y, class_names=d.class_names, k=4)
+    assert np.allclose(ex.scores, scores(X, W, b), atol=1e-3)
+    assert ex.y == y.tolist() and ex.k == 4 and ex.image_shape == [8, 8]
+    sheet = _image(ex.images)
+    assert sheet.shape == (5 * 8, 10 * 8)
+    assert np.array_equal(sheet[8:16, 16:24], np.round(X[12].reshape(8, 8) * 255).astype(np.uint8))
+    templates = _image(ex.templates)
+    assert np.array_equal(templates[:, 8:16], np.round(rescale_rows(W)[1].reshape(8, 8) * 255).astype(np.uint8))
 
 
-def test_template_browser_caption_counts_the_right_images(digits_model):
+def test_template_browser_rejects_bad_input(digits_model):
     d, W, b = digits_model
-    ex = template_browser(W, b, d.X_test, d.y_test, class_names=d.class_names, k=5)
-    _, text = ex.render(c="3")
-    s3 = (d.X_test @ W.T + b)[:, 3]
-    top = np.argsort(-s3, kind="stable")[:5]
-    bottom = np.argsort(s3, kind="stable")[:5]
-    want = f"{int(np.sum(d.y_test[top] == 3))} of the 5 highest-scoring images are 3, " \
-           f"{int(np.sum(d.y_test[bottom] == 3))} of the 5 lowest are"
-    assert want in text
+    for kwargs, match in [({"X": d.X_test[:50] * 255}, r"pixels must lie in \[0, 1\]"),
+                          ({"X": d.X_test[:300], "y": d.y_test[:300]}, "2 to 200 images"),
+                          ({"image_shape": (4, 4)}, "image_shape must be"), ({"k": 30}, "k must be in")]:
+        args = {"W": W, "b": b, "X": d.X_test[:50], "y": d.y_test[:50], **kwargs}
+        with pytest.raises(ValueError, match=match):
+            template_browser(**args)
 
 
-def test_template_browser_rejects_bad_shapes(digits_model):
-    d, W, b = digits_model
-    with pytest.raises(ValueError, match="image_shape"):
-        template_browser(W, b, d.X_test, d.y_test, image_shape=(7, 7))
-    with pytest.raises(ValueError, match="X must have shape"):
-        template_browser(W, b, d.X_test.T, d.y_test)
+def test_cifar10_template_browser_uses_real_images_and_the_trained_weights():
+    from book.data import load_cifar10_sample
+    from book.experiments import load_cifar10_results
+
+    ex = cifar10_template_browser(per_class=2)
+    X, y, names = load_cifar10_sample()
+    assert ex.class_names == list(names) and len(ex.y) == 20 and ex.image_shape == [32, 32]
+    assert ex.images.startswith("data:image/jpeg;base64,")
+    r = load_cifar10_results()
+    first = np.flatnonzero(np.asarray(y) == 0)[0]
+    s = (np.asarray(X[first], dtype=np.float64).reshape(-1) / 255) @ r["linear_W"].T.astype(np.float64) + r["linear_b"]
+    assert np.allclose(ex.scores[0], s, atol=1e-3)
 
 
-def test_plane_explorer_sliders_move_the_line_and_regions(blobs_model):
+def test_plane_explorer_state_and_errors(blobs_model):
     X, y, W, b = blobs_model
-    ex = plane_explorer(X, y, W, b, c=0)
-    assert set(ex.controls) == {"w1", "w2", "b"}
-    box = ex.widget
-    png0, text0 = box.image.value, box.text.value
-    box.controls["w1"].value = 2.0
-    assert box.image.value != png0, "moving w1 must redraw the picture"
-    assert box.text.value != text0
-    png1 = box.image.value
-    box.controls["b"].value = 2.0 if box.controls["b"].value != 2.0 else -2.0
-    assert box.image.value != png1, "moving the bias must move the line"
-    html = ex.static_html()
-    assert html.count('<input type="range"') == 3
-    data = _frames(html)
-    sizes = [len(ex.controls[k].values) for k in ("w1", "w2", "b")]
-    assert data["sizes"] == sizes and len(data["index"]) == int(np.prod(sizes)) == len(data["texts"])
-
-
-def test_plane_explorer_caption_reports_the_line_distance(blobs_model):
-    X, y, W, b = blobs_model
-    ex = plane_explorer(X, y, W, b, c=1)
-    _, text = ex.render(w1=1.0, w2=-1.0, b=2.0)
-    assert f"at signed distance {-2 / np.sqrt(2):.2f} from the origin" in text
-    _, text = ex.render(w1=0.0, w2=0.0, b=2.0)
-    assert "no line" in text
-    # a huge bias for class 1 makes it win everywhere: every point is predicted 1
-    big = plane_explorer(X, y, W, b, c=1, b_values=(0, 100))
-    _, text = big.render(b=100.0)
-    assert "wins 100% of the view" in text and f"accuracy {np.mean(y == 1):.0%}" in text
-
-
-def test_plane_explorer_starts_at_the_trained_row_rounded(blobs_model):
-    X, y, W, b = blobs_model
-    ex = plane_explorer(X, y, W, b, c=0, w1_values=(-1, 0, 1), w2_values=(0, 1, 2), b_values=(-1, 0, 1))
-    want = [min(vals, key=lambda v: abs(v - t)) for vals, t in
-            (((-1, 0, 1), W[0, 0]), ((0, 1, 2), W[0, 1]), ((-1, 0, 1), b[0]))]
-    assert [ex.controls[k].default for k in ("w1", "w2", "b")] == want
+    ex = plane_explorer(X, y, W, b, c=1, class_names=["a", "b", "c"])
+    assert ex.c == 1 and ex.class_names == ["a", "b", "c"]
+    assert np.allclose(ex.W, np.clip(W, -3, 3), atol=0.005) and np.allclose(ex.b, b, atol=0.005)   # slider steps
+    assert ex.lim > np.abs(X).max()
     with pytest.raises(ValueError, match="c must be a class index"):
         plane_explorer(X, y, W, b, c=3)
 

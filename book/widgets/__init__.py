@@ -1,224 +1,110 @@
-"""Explorers: one interactive view per idea, with two faces from one call.
+"""Explorers: one interactive view per idea, written once, live in Jupyter and in the book.
 
-* In Jupyter, a **live** face: ipywidgets controls that redraw the figure through a kernel.
-* In the online book, a **kernel-free** face: every combination of the controls' values is drawn
-  once when the page is built, and a few lines of inline JavaScript swap the pictures as the reader
-  moves a slider. No kernel, no widget manager, no network.
+Each explorer is one hand-written ES module in ``book/widgets/js/`` that computes and draws
+(canvas at the display's pixel ratio) behind anywidget's contract, ``render({model, el})``.
+The Python half only supplies data, as synced traits (points, initial weights, images ...).
 
-A chapter calls one function per explorer (``book.widgets.perceptron.line_explorer()`` and so
-on); each of those calls :func:`explorer` here::
+* In Jupyter (JupyterLab, Notebook 7, VS Code, Colab) an explorer is an ``anywidget.AnyWidget``:
+  the front end runs the module on the widget's model.
+* In the built book the same output also carries a ``text/html`` face (added while the book
+  builds, when the environment variable LCB_BOOK_BUILD is set, so saved notebooks stay small): the state as JSON in a
+  ``<div class="lcb-explorer" data-lcb-module="...">``. :mod:`book.sphinxext` adds to each page
+  that has one the module's text and ``js/shim.js``, a small classic script that plays the widget
+  model (get/set/on/save_changes) from that state and imports the module from a blob: URL.
+  No kernel, no widget manager, no CDN, no bundler, and it works from file:// as well.
 
-    def make():
-        fig = Figure(figsize=(5, 4))            # matplotlib.figure.Figure: not shown by pyplot
-        ax = fig.add_subplot()
-        line, = ax.plot([], [])
-        def update(w1, w2, b):                  # one keyword per control
-            line.set_data(...)
-            return f"{errors} points misclassified"   # a caption under the figure (or None)
-        return fig, update
-
-    explorer(make, {"w1": slider("w₁", -2, 2, 0.5, default=1.0), ...}, alt="...")
-
-Both faces show the same pictures: the live face calls ``update`` with the slider values; the
-kernel-free face calls it with each value of ``Control.values`` (the ``static`` grid).
+A module is ``js/ui.js`` (shared controls and drawing helpers) followed by ``js/<name>.js``,
+joined by :func:`esm_source`; its exported maths functions are tested against ``book``'s in
+Chromium (tests/browser/test_explorers.py).
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
-import io
-import itertools
 import json
-from dataclasses import dataclass
+import os
+from pathlib import Path
 
+import anywidget
 import numpy as np
+import traitlets
 
-MAX_FRAMES = 200
-
-
-@dataclass(frozen=True)
-class Control:
-    """A control: what the reader moves. ``values`` are the positions both faces can show."""
-
-    label: str
-    values: tuple
-    default: object
-    kind: str  # "slider", "log", "choice"
-
-    def format(self, value) -> str:
-        if isinstance(value, str):
-            return value
-        if self.kind == "log":
-            return f"{value:.3g}"
-        return f"{value:g}" if float(value).is_integer() else f"{value:.2f}".rstrip("0")
+JS = Path(__file__).parent / "js"
+MODULES = ("perceptron", "plane", "templates", "softmax", "descent", "backprop", "playground")
+#: set (by book.sphinxext) while the book builds: outputs then carry the kernel-free face too
+BOOK_BUILD = "LCB_BOOK_BUILD"
+# traits of every DOM widget that are not the explorer's own state
+_WIDGET_TRAITS = {"layout", "tabbable", "tooltip", "comm", "keys", "log"}
 
 
-def _grid(lo, hi, step):
-    n = int(round((hi - lo) / step))
-    return tuple(float(np.round(lo + i * step, 10)) for i in range(n + 1))
+def esm_source(name: str) -> str:
+    """The ES module of explorer `name`: ui.js then <name>.js, one module's text."""
+    if name not in MODULES:
+        raise ValueError(f"no explorer module {name!r}; the modules are {', '.join(MODULES)}")
+    return (JS / "ui.js").read_text(encoding="utf-8") + "\n" + (JS / f"{name}.js").read_text(encoding="utf-8")
 
 
-def slider(label, lo, hi, step, default, static=None) -> Control:
-    """A linear slider from ``lo`` to ``hi`` in steps of ``step``.
+def shim_source() -> str:
+    """The book's classic script that plays the widget model for every explorer on a page."""
+    return (JS / "shim.js").read_text(encoding="utf-8")
 
-    ``static`` is the subset of positions pre-rendered for the online book (every step if None);
-    the live slider in Jupyter moves through the same positions.
+
+def on_grid(value, lo, hi, step=None, n=None):
+    """`value` moved to the nearest position of a slider (linear with `step`, or `n` positions
+    spread on a log scale from lo to hi), so that the page starts exactly where its slider is."""
+    if step is not None:
+        return float(round(lo + round((value - lo) / step) * step, 10))
+    import math
+    k = round(math.log(value / lo) / math.log(hi / lo) * n)
+    return float(f"{lo * (hi / lo) ** (k / n):.12g}")
+
+
+def plain(value):
+    """NumPy arrays and scalars -> lists and Python numbers (JSON-ready), rounded to float64 text."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+class Explorer(anywidget.AnyWidget):
+    """An explorer: an anywidget whose module is ``js/<module>.js``; subclasses add traits.
+
+    ``alt`` describes the picture in words: it is the text face shown where no script runs.
     """
-    values = tuple(float(v) for v in static) if static is not None else _grid(lo, hi, step)
-    if default not in values:
-        raise ValueError(f"slider {label!r}: default {default} must be one of its values {values}")
-    return Control(label, values, float(default), "slider")
 
+    module = ""
+    alt = traitlets.Unicode("").tag(sync=True)
 
-def log_slider(label, values, default) -> Control:
-    """A slider over a few values spread on a log scale (learning rates, regularisation)."""
-    values = tuple(float(v) for v in values)
-    if default not in values:
-        raise ValueError(f"log slider {label!r}: default {default} must be one of its values {values}")
-    return Control(label, values, float(default), "log")
-
-
-def choice(label, options, default) -> Control:
-    """A choice among named options (a data set, an activation, a class)."""
-    options = tuple(options)
-    if default not in options:
-        raise ValueError(f"choice {label!r}: default {default!r} must be one of {options}")
-    return Control(label, options, default, "choice")
-
-
-def _png(fig, dpi) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    return buf.getvalue()
-
-
-class Explorer:
-    """What :func:`explorer` returns: displays live in Jupyter, kernel-free in the book."""
-
-    def __init__(self, make, controls, *, alt, dpi=80, max_frames=MAX_FRAMES):
-        if not alt:
+    def __init__(self, **state):
+        if not type(self).module:
+            raise TypeError("an Explorer subclass must name its module")
+        super().__init__(_esm=esm_source(type(self).module), **{k: plain(v) for k, v in state.items()})
+        if not self.alt:
             raise ValueError("an explorer needs alt text describing what its picture shows")
-        self.controls = dict(controls)
-        self.alt = alt
-        self.dpi = dpi
-        n = int(np.prod([len(c.values) for c in self.controls.values()]))
-        if n > max_frames:
-            sizes = {k: len(c.values) for k, c in self.controls.items()}
-            raise ValueError(f"this explorer would pre-render {n} frames ({sizes}); the limit is "
-                             f"{max_frames}: give the sliders fewer `static` values")
-        self.fig, self._update = make()
-        try:  # a pyplot figure would be shown a second time at the end of the cell
-            import matplotlib.pyplot as plt
-            plt.close(self.fig)
-        except Exception:
-            pass
-        self._widget = None
 
-    def render(self, **values) -> tuple[bytes, str]:
-        """Draw the figure for these control values: (PNG bytes, caption)."""
-        full = {k: c.default for k, c in self.controls.items()}
-        unknown = set(values) - set(full)
-        if unknown:
-            raise TypeError(f"unknown control(s) {sorted(unknown)}; this explorer has {sorted(full)}")
-        full.update(values)
-        text = self._update(**full)
-        return _png(self.fig, self.dpi), text or ""
-
-    # --- the kernel-free face -------------------------------------------------------------
-    def frames(self):
-        """Every combination of the controls' values, in mixed-radix order (last control fastest)."""
-        names = list(self.controls)
-        for combo in itertools.product(*(self.controls[k].values for k in names)):
-            yield dict(zip(names, combo))
+    def state(self) -> dict:
+        """The explorer's own synced state (what the book's face embeds)."""
+        names = [n for n in self.trait_names(sync=lambda v: v) if not n.startswith("_") and n not in _WIDGET_TRAITS]
+        return {n: plain(getattr(self, n)) for n in sorted(names)}
 
     def static_html(self) -> str:
-        names = list(self.controls)
-        images, index, texts = [], [], []
-        seen = {}
-        for values in self.frames():
-            png, text = self.render(**values)
-            key = hashlib.sha1(png).hexdigest()
-            if key not in seen:
-                seen[key] = len(images)
-                images.append("data:image/png;base64," + base64.b64encode(png).decode("ascii"))
-            index.append(seen[key])
-            texts.append(text)
-        self.render()  # leave the figure at the defaults
-        uid = "lcb-x-" + hashlib.sha1(json.dumps([index, texts, self.alt]).encode()).hexdigest()[:10]
-        rows = []
-        for name in names:
-            c = self.controls[name]
-            pos = c.values.index(c.default)
-            labels = [c.format(v) for v in c.values]
-            if len(c.values) == 1:  # nothing to move in this view: say so instead of a dead slider
-                rows.append(f'<span class="lcb-control lcb-fixed">{html.escape(c.label)} = '
-                            f'{html.escape(labels[0])}</span>')
-                continue
-            rows.append(
-                f'<label class="lcb-control"><span class="lcb-label">{html.escape(c.label)}</span> '
-                f'<input type="range" min="0" max="{len(c.values) - 1}" step="1" value="{pos}" '
-                f'data-labels="{html.escape(json.dumps(labels))}" aria-label="{html.escape(c.label)}"> '
-                f'<output>{html.escape(labels[pos])}</output></label>')
-        defaults = {k: c.default for k, c in self.controls.items()}
-        start = next(i for i, values in enumerate(self.frames()) if values == defaults)
-        data = json.dumps({"images": images, "index": index, "texts": texts,
-                           "sizes": [len(self.controls[k].values) for k in names if len(self.controls[k].values) > 1]})
-        return f"""<div class="lcb-explorer" id="{uid}" style="border:1px solid #ddd;border-radius:6px;padding:8px;max-width:720px">
-<div class="lcb-controls" style="display:flex;flex-wrap:wrap;gap:4px 18px">{''.join(rows)}</div>
-<img class="lcb-frame" alt="{html.escape(self.alt)}" src="{images[index[start]]}" style="max-width:100%;height:auto">
-<div class="lcb-text" aria-live="polite" style="font-family:monospace;min-height:1.2em">{html.escape(texts[start])}</div>
-<script type="application/json" class="lcb-data">{data}</script>
-<script>(function(){{var root=document.getElementById("{uid}");if(!root)return;
-var d=JSON.parse(root.querySelector("script.lcb-data").textContent);
-var inputs=root.querySelectorAll("input[type=range]"),img=root.querySelector("img.lcb-frame"),txt=root.querySelector(".lcb-text");
-function show(){{var k=0;for(var i=0;i<inputs.length;i++){{k=k*d.sizes[i]+parseInt(inputs[i].value,10);
-var labels=JSON.parse(inputs[i].dataset.labels);inputs[i].nextElementSibling.textContent=labels[inputs[i].value];}}
-img.src=d.images[d.index[k]];txt.textContent=d.texts[k];}}
-for(var i=0;i<inputs.length;i++){{inputs[i].addEventListener("input",show);}}}})();</script>
-</div>"""
+        data = json.dumps(self.state(), separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+        return (f'<div class="lcb-explorer" data-lcb-module="{type(self).module}">'
+                f'<script type="application/json" class="lcb-state">{data}</script>'
+                f'<p class="lcb-note">{html.escape(self.alt)} (This explorer runs in the browser: '
+                f'enable JavaScript, or run the notebook, to use it.)</p></div>')
 
-    # --- the live face --------------------------------------------------------------------
-    @property
-    def widget(self):
-        """The live ipywidgets view (built on first use)."""
-        if self._widget is None:
-            self._widget = self._build_widget()
-        return self._widget
-
-    def _build_widget(self):
-        import ipywidgets as w
-
-        controls = {}
-        for name, c in self.controls.items():
-            if c.kind == "choice":
-                controls[name] = w.Dropdown(options=list(c.values), value=c.default, description=c.label)
-            else:
-                controls[name] = w.SelectionSlider(
-                    options=[(c.format(v), v) for v in c.values], value=c.default,
-                    description=c.label, continuous_update=False)
-        image = w.Image(format="png", layout=w.Layout(max_width="720px"))
-        text = w.HTML()
-
-        def redraw(_=None):
-            png, caption = self.render(**{k: ctl.value for k, ctl in controls.items()})
-            image.value = png
-            text.value = f"<code>{html.escape(caption)}</code>"
-
-        for ctl in controls.values():
-            ctl.observe(redraw, names="value")
-        redraw()
-        box = w.VBox([w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), image, text])
-        box.controls, box.image, box.text = controls, image, text
-        return box
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
-        bundle["text/html"] = self.static_html()
-        bundle["text/plain"] = f"<explorer: {self.alt}>"
-        return bundle
-
-
-def explorer(make, controls, *, alt, dpi=80, max_frames=MAX_FRAMES) -> Explorer:
-    """Build an explorer from ``make() -> (fig, update)`` and its controls; see the module docstring."""
-    return Explorer(make, controls, alt=alt, dpi=dpi, max_frames=max_frames)
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data, meta = bundle if isinstance(bundle, tuple) else (bundle, None)
+        data = dict(data or {})
+        if os.environ.get(BOOK_BUILD):   # only the book needs the state twice (Jupyter has the widget's)
+            data["text/html"] = self.static_html()
+        data["text/plain"] = (f"[explorer: {self.alt} Run this cell (or trust the notebook) to use it; "
+                              f"it needs a front end with Jupyter widgets, such as JupyterLab.]")
+        return (data, meta) if meta is not None else data

@@ -1,111 +1,57 @@
-"""The softmax explorer: three class scores and a temperature in, probabilities, loss and gradient out.
+"""Softmax with temperature, to play with: the chapter "Loss functions" (module ``js/softmax.js``).
 
-The lecture's example has scores s = (3.2, 5.1, -1.7) for (cat, car, frog), and the correct
-class is cat. The explorer shows, for scores the reader picks and a temperature T,
-
-    p = softmax(s / T),   L = -log p_cat,   dL/ds = (p - onehot(cat)) / T
-
-as two bar charts (p and dL/ds), with the loss in the title and the caption.
+The reader moves three class scores and a temperature T continuously and picks the correct
+class; the page shows p = softmax(s / T), the gradient (p - t) / T of the loss, and the loss
+L = -log p_y as a curve over the correct class's score with the current point on it.
 """
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
+import traitlets
 
+from .._checks import as_array, check_finite
 from ..losses import softmax, softmax_cross_entropy
-from . import explorer, log_slider, slider
+from . import Explorer, on_grid
 
-__all__ = ["CLASSES", "softmax_state", "softmax_explorer"]
+__all__ = ["CLASSES", "SoftmaxExplorer", "softmax_state", "softmax_explorer"]
 
 CLASSES = ("cat", "car", "frog")
-FIGSIZE = (7.0, 3.0)
 
 
 def softmax_state(s, T=1.0, y=0):
-    """Probabilities, loss and gradient for one example's scores at temperature T.
+    """What the explorer shows for scores s (C,), temperature T > 0 and correct class y:
+    (p (C,), L, ds (C,)) with p = softmax(s / T), L = -log p_y and ds = dL/ds = (p - t) / T."""
+    s = as_array("s", s, ndim=1, dims=("C",), dtype="float")
+    check_finite("s", s)
+    if not T > 0:
+        raise ValueError(f"T must be a positive temperature; got {T!r}")
+    if int(y) != y or not 0 <= y < s.shape[0]:
+        raise ValueError(f"y must be a class index in 0..{s.shape[0] - 1}; got {y!r}")
+    L, dz = softmax_cross_entropy(s / T, int(y))
+    return softmax(s / T), float(L), dz / T
 
-    s : scores (C,).  T : temperature > 0.  y : the correct class (int).
-    Returns (p (C,), L float, ds (C,)) with p = softmax(s / T), L = -log p_y and
-    ds = dL/ds = (p - onehot(y)) / T (the chain rule through s / T).
-    """
-    if not np.isfinite(T) or T <= 0:
-        raise ValueError(f"T must be a positive temperature; got T={T!r}")
-    z = np.asarray(s, dtype=np.float64) / T
-    L, dz = softmax_cross_entropy(z, y)
-    return softmax(z), L, dz / T
+
+class SoftmaxExplorer(Explorer):
+    """State: class names, scores s (C,) in [-10, 10], temperature T in [0.1, 10], correct class y."""
+
+    module = "softmax"
+    classes = traitlets.List().tag(sync=True)
+    s = traitlets.List().tag(sync=True)
+    T = traitlets.Float(1.0).tag(sync=True)
+    y = traitlets.Int(0).tag(sync=True)
 
 
-def softmax_explorer(dpi=80):
-    """Sliders for the scores of cat, car and frog and a temperature T; the correct class is cat.
-
-    Shows the probabilities p = softmax(s / T) and the gradient dL/ds of the cross-entropy
-    L = -log p_cat as bars; the figure's title gives L, the caption L, p and dL/ds.
-    Pre-renders 4 x 4 x 3 x 2 = 96 pictures for the online book.
-    """
-    y = 0
-    colors = ["tab:green" if c == y else "tab:gray" for c in range(len(CLASSES))]
-
-    def make():
-        # The panels' axes, ticks, labels and titles never change: draw them once into a picture,
-        # and per frame draw only that picture, six bars and the title. Text is most of the cost
-        # of a matplotlib frame, so this keeps the 96 pre-rendered frames quick.
-        layout = Figure(figsize=FIGSIZE, dpi=dpi)
-        layout.subplots_adjust(left=0.09, right=0.98, bottom=0.16, top=0.8, wspace=0.3)
-        axes = layout.subplots(1, 2)
-        x = np.arange(len(CLASSES))
-        for ax, (lim, ylabel, title) in zip(axes, (((0.0, 1.12), "probability p", "p = softmax(s / T)"),
-                                                    ((-1.15, 1.15), "dL/ds", "gradient of the loss"))):
-            ax.set_xlim(-0.6, len(CLASSES) - 0.4)
-            ax.set_ylim(*lim)
-            ax.set_xticks(x, CLASSES)
-            ax.set(xlabel="class (correct: cat)", ylabel=ylabel)
-            ax.set_title(title, fontsize=10)
-            ax.grid(axis="y", alpha=0.3)
-        FigureCanvasAgg(layout).draw()
-        background = np.asarray(layout.canvas.buffer_rgba()).copy()
-
-        fig = Figure(figsize=FIGSIZE, dpi=dpi)
-        fig.figimage(background, 0, 0, zorder=0)
-        to_fig = layout.transFigure.inverted()
-        panels = []
-        for ax in axes:
-            def frac(xd, yd, ax=ax):  # data coordinates of this panel -> figure fraction
-                return to_fig.transform(ax.transData.transform((xd, yd)))
-            x_left, y_zero = frac(-0.6, 0.0)
-            x_right, _ = frac(len(CLASSES) - 0.4, 0.0)
-            scale = frac(0.0, 1.0)[1] - y_zero  # figure fraction per unit of the y axis
-            bars = []
-            for i, color in zip(x, colors):
-                (x0, _), (x1, _) = frac(i - 0.4, 0.0), frac(i + 0.4, 0.0)
-                bars.append(fig.add_artist(Rectangle((x0, y_zero), x1 - x0, 0.0, color=color,
-                                                     transform=fig.transFigure, zorder=1)))
-            fig.add_artist(Line2D([x_left, x_right], [y_zero, y_zero], color="black", lw=0.8,
-                                  transform=fig.transFigure, zorder=2))
-            panels.append((bars, scale))
-        heading = fig.suptitle("", fontsize=11)
-
-        def update(cat, car, frog, T):
-            s = np.array([cat, car, frog])
-            p, L, ds = softmax_state(s, T, y)
-            for (bars, scale), v in zip(panels, (p, ds)):  # values go in the caption
-                for bar, vi in zip(bars, v):
-                    bar.set_height(vi * scale)
-            heading.set_text(f"correct class cat, T = {T:g}:  loss L = -log p_cat = {L:.2f}")
-            return (f"L = -log p_cat = {L:.2f};  p = ({', '.join(f'{v:.2f}' for v in p)});  "
-                    f"dL/ds = ({', '.join(f'{v:+.2f}' for v in ds)})")
-
-        return fig, update
-
-    controls = {
-        "cat": slider("cat score", 0.0, 7.0, 0.1, default=3.2, static=(0.0, 3.2, 5.1, 7.0)),
-        "car": slider("car score", 0.0, 7.0, 0.1, default=5.1, static=(0.0, 3.2, 5.1, 7.0)),
-        "frog": slider("frog score", -1.7, 6.0, 0.1, default=-1.7, static=(-1.7, 2.0, 6.0)),
-        "T": log_slider("temperature T", (1.0, 4.0), default=1.0),
-    }
-    return explorer(make, controls, dpi=dpi,
-                    alt="Two bar charts for the classes cat, car and frog: the softmax probabilities of "
-                        "the scores chosen with the sliders at temperature T, and the gradient of the "
-                        "cross-entropy loss for the correct class cat with respect to each score.")
+def softmax_explorer(s=(3.2, 5.1, -1.7), T=1.0, y=0, classes=CLASSES):
+    """Scores s, temperature T and correct class y to start from (the lecture's cat image)."""
+    s = as_array("s", s, ndim=1, dims=("C",), dtype="float")
+    if len(classes) != s.shape[0]:
+        raise ValueError(f"one class name per score: got {len(classes)} names for {s.shape[0]} scores")
+    if np.any(np.abs(s) > 10):
+        raise ValueError(f"the scores must lie in the sliders' range [-10, 10]; got {s.tolist()}")
+    if not 0.1 <= T <= 10:
+        raise ValueError(f"T must lie in the slider's range [0.1, 10]; got {T!r}")
+    softmax_state(s, T, y)   # checks y
+    return SoftmaxExplorer(classes=list(classes), s=np.round(s, 2), T=on_grid(T, 0.1, 10, n=1000), y=int(y),
+                           alt="Bar charts of the softmax probabilities and of the loss gradient for three "
+                               "classes, and the cross-entropy loss drawn as a curve over the correct "
+                               "class's score with the current point marked.")

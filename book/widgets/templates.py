@@ -1,23 +1,28 @@
 """Explorers for chapter 2: the linear classifier s = W x + b, seen as templates and as lines.
 
-* :func:`template_browser` - pick a class; see its template (a row of W as an image) beside the
-  test images that score highest and lowest for it.
-* :func:`plane_explorer` - 2-D inputs: sliders for one class's weights (w1, w2) and bias move its
-  line s_c = 0 and the argmax regions.
+* :func:`template_browser` (module ``js/templates.js``) - pick a class; see its template (a row
+  of W as an image) beside the images that score highest and lowest for it;
+  :func:`cifar10_template_browser` does it with the book's CIFAR-10 weights and sample images.
+* :func:`plane_explorer` (module ``js/plane.js``) - 2-D inputs: set any class's (w_c, b_c), scale
+  them together or scale all of W and b, and see the lines s_c = 0 and the argmax regions.
 * :func:`draw_scores_2d` - the static picture both the chapter and :func:`plane_explorer` draw:
   argmax regions, each class's line s_c = 0, and each row of W as an arrow normal to its line.
 """
 from __future__ import annotations
 
+import base64
+import io
+
 import matplotlib
 import numpy as np
-from matplotlib.figure import Figure
+import traitlets
 
 from .._checks import as_array, check_finite, check_labels, fmt_shape
-from . import choice, explorer, slider
+from . import Explorer
 from ..linear import _Wb
 
-__all__ = ["template_browser", "plane_explorer", "draw_scores_2d", "rescale_rows"]
+__all__ = ["TemplateBrowser", "template_browser", "cifar10_template_browser", "PlaneExplorer", "plane_explorer",
+           "draw_scores_2d", "rescale_rows", "sprite"]
 
 _CMAP = "tab10"
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")   # plain-text subscripts: no mathtext per frame
@@ -44,78 +49,109 @@ def rescale_rows(W):
 
 
 # --------------------------------------------------------------------------- templates
-def template_browser(W, b, X, y, image_shape=(8, 8), class_names=None, k=6, default=None):
+def sprite(images, columns, fmt="PNG", quality=85):
+    """Images (N, H, W) or (N, H, W, 3) with values in [0, 1] as one data URL, `columns` per row.
+
+    fmt : "PNG" (exact) or "JPEG" (at `quality`: a tenth of the bytes for photographs)."""
+    from PIL import Image
+
+    images = np.clip(np.round(np.asarray(images, dtype=np.float64) * 255), 0, 255).astype(np.uint8)
+    N, H, W = images.shape[:3]
+    rows = -(-N // columns)
+    sheet = np.zeros((rows * H, columns * W) + images.shape[3:], dtype=np.uint8)
+    for i, im in enumerate(images):
+        r, c = divmod(i, columns)
+        sheet[r * H:(r + 1) * H, c * W:(c + 1) * W] = im
+    buf = io.BytesIO()
+    if fmt == "JPEG":
+        Image.fromarray(sheet).save(buf, format="JPEG", quality=quality, optimize=True)
+    elif fmt == "PNG":
+        Image.fromarray(sheet).save(buf, format="PNG", optimize=True)
+    else:
+        raise ValueError(f"fmt must be 'PNG' or 'JPEG'; got {fmt!r}")
+    return f"data:image/{fmt.lower()};base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+class TemplateBrowser(Explorer):
+    """State: class names, the templates and the images as PNG sprites (one row of templates;
+    images `sprite_columns` per row), the images' labels y and scores (N, C), the class c shown
+    and k images per row."""
+
+    module = "templates"
+    class_names = traitlets.List().tag(sync=True)
+    templates = traitlets.Unicode().tag(sync=True)
+    images = traitlets.Unicode().tag(sync=True)
+    sprite_columns = traitlets.Int(10).tag(sync=True)
+    image_shape = traitlets.List().tag(sync=True)
+    y = traitlets.List().tag(sync=True)
+    scores = traitlets.List().tag(sync=True)
+    c = traitlets.Int(0).tag(sync=True)
+    k = traitlets.Int(6).tag(sync=True)
+
+
+MAX_IMAGES = 200
+
+
+def template_browser(W, b, X, y, image_shape=(8, 8), class_names=None, k=6, default=None, fmt="PNG"):
     """Choose a class c: its template (row c of W as an image) beside the k images of X with the
     highest score s_c and the k with the lowest.
 
     W : (C, D), b : (C,) a trained linear classifier.  X : (N, D) images as rows (pixels in
-    [0, 1]), y : (N,) their labels.  image_shape : (H, W) or (H, W, 3), prod = D.
+    [0, 1]; at most 200 images), y : (N,) their labels.  image_shape : (H, W) or (H, W, 3), prod = D.
     Templates are rescaled to [0, 1] per class (bright = most positive weight), like
-    book.plots.template_grid. Returns an Explorer with one control, "c".
+    book.plots.template_grid. The scores s = X W^T + b are computed here, by the library.
+    fmt : how the images travel to the page, "PNG" or "JPEG" (photographs: much smaller).
     """
     W, b = _Wb(W, b)
     C, D = W.shape
     X = as_array("X", X, ndim=2, shape=(None, D), dims=("N", "D"), dtype="float",
                  hint=f"matching W (C, D)={fmt_shape(W.shape)}")
     check_finite("X", X)
+    if not 2 <= X.shape[0] <= MAX_IMAGES:
+        raise ValueError(f"X must hold 2 to {MAX_IMAGES} images (they are embedded in the page); got {X.shape[0]}: "
+                         f"pass a sample, e.g. X[:{MAX_IMAGES}]")
+    if X.min() < 0 or X.max() > 1:
+        raise ValueError(f"X's pixels must lie in [0, 1]; got values from {X.min():g} to {X.max():g} (divide by 255?)")
     y = check_labels("y", y, C, N=X.shape[0])
-    image_shape = tuple(int(v) for v in image_shape)
-    if int(np.prod(image_shape)) != D:
-        raise ValueError(f"image_shape {image_shape} must hold D={D} pixels (W of shape "
-                         f"{fmt_shape(W.shape)}); it holds {int(np.prod(image_shape))}")
-    k = int(k)
-    if not 1 <= k <= X.shape[0]:
-        raise ValueError(f"k must lie in 1..N={X.shape[0]}; got {k}")
+    shape = tuple(int(v) for v in image_shape)
+    if int(np.prod(shape)) != D or len(shape) not in (2, 3):
+        raise ValueError(f"image_shape must be (H, W) or (H, W, 3) with H * W (* 3) = D = {D}; got {image_shape!r}")
     names = _names(class_names, C)
-    default = names[0] if default is None else str(default)
-    s = X @ W.T + b                                     # (N, C)
-    T = rescale_rows(W)
-    grey = len(image_shape) == 2
-    lo_x, hi_x = float(X.min()), float(X.max())
+    c = 0 if default is None else int(default)
+    if not 0 <= c < C:
+        raise ValueError(f"default must be a class index in 0..{C - 1}; got {default!r}")
+    if not 1 <= k <= min(10, X.shape[0] // 2):
+        raise ValueError(f"k must be in 1..{min(10, X.shape[0] // 2)}; got {k!r}")
+    from ..linear import scores
 
-    def image(row, lo=0.0, hi=1.0):
-        img = row.reshape(image_shape)
-        return img if grey else np.clip((img - lo) / max(hi - lo, 1e-12), 0, 1)
-
-    def make():
-        fig = Figure(figsize=(1.1 * k + 2.6, 3.2))
-        gs = fig.add_gridspec(2, k + 2, width_ratios=[2.2, 0.25] + [1] * k, left=0.02, right=0.99,
-                              bottom=0.03, top=0.9, wspace=0.15, hspace=0.35)
-        ax_t = fig.add_subplot(gs[:, 0])
-        kw = dict(cmap="gray" if grey else None, vmin=0, vmax=1, interpolation="nearest")
-        im_t = ax_t.imshow(image(T[0]), **kw)
-        axes = [[fig.add_subplot(gs[r, j + 2]) for j in range(k)] for r in range(2)]
-        kw_x = {**kw, "vmin": lo_x, "vmax": hi_x} if grey else kw
-        ims = [[ax.imshow(image(X[0], lo_x, hi_x), **kw_x) for ax in row] for row in axes]
-        for ax in [ax_t] + axes[0] + axes[1]:
-            ax.set_xticks([])
-            ax.set_yticks([])
-        axes[0][0].set_ylabel("highest", fontsize="small")
-        axes[1][0].set_ylabel("lowest", fontsize="small")
-
-        def update(c):
-            ci = names.index(c)
-            im_t.set_data(image(T[ci]))
-            ax_t.set_title(f"template of class {c}", fontsize="small")
-            order = np.argsort(-s[:, ci], kind="stable")
-            picks = (order[:k], order[::-1][:k])
-            hits = []
-            for row, ims_row, idx in zip(axes, ims, picks):
-                for ax, im, i in zip(row, ims_row, idx):
-                    im.set_data(image(X[i], lo_x, hi_x))
-                    ax.set_title(f"{names[y[i]]}: {s[i, ci]:.1f}", fontsize="x-small",
-                                 color="tab:green" if y[i] == ci else "tab:red")
-                hits.append(int(np.sum(y[idx] == ci)))
-            return (f"class {c}: {hits[0]} of the {k} highest-scoring images are {c}, "
-                    f"{hits[1]} of the {k} lowest are (titles: true label: score s_{c})")
-        return fig, update
-
-    return explorer(make, {"c": choice("class", names, default)},
-                    alt="A class's template as an image, beside the images that score highest "
-                        "and lowest for that class, each titled with its true label and its score.")
+    S = scores(X, W, b)
+    columns = 10
+    return TemplateBrowser(class_names=names, templates=sprite(rescale_rows(W).reshape((C,) + shape), C, fmt),
+                           images=sprite(X.reshape((-1,) + shape), columns, fmt), sprite_columns=columns,
+                           image_shape=list(shape[:2]), y=y, scores=np.round(S, 3), c=c, k=int(k),
+                           alt="A class's template, drawn as an image, beside the images that score highest "
+                               "and lowest for that class, each with its true label and its score.")
 
 
-# --------------------------------------------------------------------------- geometry
+def cifar10_template_browser(k=5, default=3, per_class=6):
+    """The template browser on CIFAR-10: the book's trained linear classifier (raw pixels in
+    [0, 1], see book.experiments) and the first `per_class` images of each class of the sample of
+    real test images from book.data (JPEG in the page, to keep it light)."""
+    from .. import data
+    from ..experiments import load_cifar10_results
+
+    if not hasattr(data, "load_cifar10_sample"):
+        raise FileNotFoundError("book.data.load_cifar10_sample is missing: the CIFAR-10 sample images are not "
+                                "in this copy of the book")
+    results = load_cifar10_results()
+    X, y, names = data.load_cifar10_sample()
+    y = np.asarray(y)
+    keep = np.concatenate([np.flatnonzero(y == c)[:per_class] for c in range(len(names))])
+    return template_browser(results["linear_W"].astype(np.float64), results["linear_b"].astype(np.float64),
+                            np.asarray(X[keep], dtype=np.float64).reshape(len(keep), -1) / 255.0, y[keep],
+                            image_shape=(32, 32, 3), class_names=list(names), k=k, default=default, fmt="JPEG")
+
+
 def _lines_and_arrows(ax, C, highlight=None):
     """Artists for every class's line s_c = 0 and arrow w_c on `ax`; returns set_classifier(W, b)
     which moves them (a class whose row of W is zero shows neither)."""
@@ -175,15 +211,27 @@ def draw_scores_2d(ax, X, y, W, b, class_names=None, highlight=None, resolution=
     return ax
 
 
-def plane_explorer(X, y, W, b, c=0, class_names=None, w1_values=(-2, -1, 0, 1, 2),
-                   w2_values=(-1, 0, 1, 2), b_values=(-2, 0, 2), resolution=150):
-    """Sliders for class c's weights (w1, w2) and bias b; the other classes keep their W and b.
+class PlaneExplorer(Explorer):
+    """State: points X (N, 2), labels y, a classifier W (C, 2), b (C,), the class c being edited,
+    class names and the half-width ``lim`` of the square drawn."""
 
-    X : (N, 2), y : (N,) a 2-D data set.  W : (C, 2), b : (C,) a classifier on it.
-    The sliders start at W[c] and b[c] rounded to the nearest slider position. The figure shows
-    the argmax regions, every line s_k = 0 and every row w_k as an arrow (class c in bold, like
-    draw_scores_2d); the caption says where class c's line lies and how much of the view and of
-    the data class c wins. Returns an Explorer with controls "w1", "w2", "b".
+    module = "plane"
+    X = traitlets.List().tag(sync=True)
+    y = traitlets.List().tag(sync=True)
+    W = traitlets.List().tag(sync=True)
+    b = traitlets.List().tag(sync=True)
+    c = traitlets.Int(0).tag(sync=True)
+    class_names = traitlets.List().tag(sync=True)
+    lim = traitlets.Float(3.0).tag(sync=True)
+
+
+def plane_explorer(X, y, W, b, c=0, class_names=None, padding=0.5):
+    """Set any class's (w_c, b_c) (continuous sliders, w in [-3, 3]^2, b in [-5, 5]), scale that
+    class's row and bias together, or all of W and b, and watch the lines s_k = 0 and the argmax
+    regions (drawn at the screen's resolution).
+
+    X : (N, 2), y : (N,) a 2-D data set.  W : (C, 2), b : (C,) a classifier on it (clipped into
+    the sliders' ranges and rounded to their steps of 0.01).  c : the class selected first.
     """
     W, b_all = _Wb(W, b, D=2)
     C = W.shape[0]
@@ -193,56 +241,9 @@ def plane_explorer(X, y, W, b, c=0, class_names=None, w1_values=(-2, -1, 0, 1, 2
     if isinstance(c, bool) or not (isinstance(c, (int, np.integer)) and 0 <= c < C):
         raise ValueError(f"c must be a class index in 0..{C - 1}; got {c!r}")
     names = _names(class_names, C)
-
-    controls = {}
-    for key, values, v in (("w1", w1_values, W[c, 0]), ("w2", w2_values, W[c, 1]),
-                           ("b", b_values, b_all[c])):
-        values = tuple(float(u) for u in values)
-        start = values[int(np.argmin([abs(u - v) for u in values]))]
-        controls[key] = slider(key, min(values), max(values), 1, default=start, static=values)
-
-    lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
-    g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
-    grid = np.column_stack([g0.ravel(), g1.ravel()])
-    cmap = matplotlib.colormaps[_CMAP]
-    # region colours: each class colour at alpha 0.25 on white, as decision_regions fills them
-    colors = 1 - 0.25 * (1 - np.array([cmap(k % cmap.N)[:3] for k in range(C)]))
-
-    def make():
-        fig = Figure(figsize=(4.6, 4.2))
-        ax = fig.add_axes((0.13, 0.11, 0.84, 0.82))
-        regions = ax.imshow(np.ones((resolution, resolution, 3)), origin="lower",
-                            interpolation="nearest", extent=(lo[0], hi[0], lo[1], hi[1]))
-        for k in np.unique(y):
-            pts = X[y == k]
-            ax.scatter(pts[:, 0], pts[:, 1], s=14, color=cmap(k % cmap.N), edgecolor="k",
-                       linewidth=0.3, label=names[k])
-        ax.set_xlim(lo[0], hi[0])
-        ax.set_ylim(lo[1], hi[1])
-        ax.set_xlabel("x₁")
-        ax.set_ylabel("x₂")
-        ax.legend(loc="upper right", fontsize="small", framealpha=0.8)
-        title = ax.set_title("", fontsize="small")
-        set_classifier = _lines_and_arrows(ax, C, highlight=c)
-
-        def update(w1, w2, b):                        # b: the bias of class c
-            Wc, bc = W.copy(), b_all.copy()
-            Wc[c], bc[c] = (w1, w2), b
-            wins = np.argmax(grid @ Wc.T + bc, axis=1)
-            regions.set_data(colors[wins].reshape(resolution, resolution, 3))
-            set_classifier(Wc, bc)
-            title.set_text(f"class {names[c]}: w = ({w1:g}, {w2:g}), b = {b:g}")
-            area = float(np.mean(wins == c))
-            acc = float(np.mean(np.argmax(X @ Wc.T + bc, axis=1) == y))
-            if w1 == 0 and w2 == 0:
-                where = f"w = 0: s_{c} = {b:g} everywhere, so class {names[c]} has no line"
-            else:
-                d = round(-b / float(np.hypot(w1, w2)), 2) + 0.0       # + 0.0: no "-0.00"
-                where = f"line s_{c} = 0 at signed distance {d:.2f} from the origin"
-            return f"{where}; class {names[c]} wins {area:.0%} of the view; accuracy {acc:.0%}"
-        return fig, update
-
-    return explorer(make, controls,
-                    alt=f"Decision regions of a {C}-class linear classifier in the plane, with each "
-                        f"class's line s = 0 and its weight vector as an arrow; sliders move class "
-                        f"{names[c]}'s weights and bias.")
+    lim = float(np.ceil((np.abs(X).max() + padding) * 2) / 2)
+    return PlaneExplorer(X=np.round(X, 6), y=y, W=np.round(np.clip(W, -3, 3), 2), b=np.round(np.clip(b_all, -5, 5), 2),
+                         c=int(c), class_names=names, lim=lim,
+                         alt="Points of several classes in the plane, the argmax regions of a linear classifier, "
+                             "each class's line s_c = 0 with its weight vector as an arrow, the class being "
+                             "edited drawn bold.")

@@ -31,24 +31,29 @@ PAGES = _pages()
 _visits: dict[str, dict] = {}
 
 MOVE_SLIDERS = """
-() => {
+async () => {
+  const sleep = (ms) => new Promise(r => setTimeout(r, ms));
+  for (let k = 0; k < 100 && [...document.querySelectorAll('.lcb-explorer')].some(b => b.dataset.lcbReady !== 'yes'); k++) await sleep(50);
+  const picture = (root) => [...root.querySelectorAll('canvas')].map(c => c.toDataURL()).join('|') +
+      [...root.querySelectorAll('svg, .lcb-read, output')].map(e => e.innerHTML).join('|');
   const out = [];
   for (const root of document.querySelectorAll('.lcb-explorer')) {
-    const img = root.querySelector('img.lcb-frame'), txt = root.querySelector('.lcb-text');
     for (const input of root.querySelectorAll('input[type=range]')) {
-      const before = img.src + '|' + txt.textContent, start = input.value;
+      await sleep(200);                        // pictures drawn later at full resolution are in
+      const before = picture(root), start = input.value;
       const max = parseInt(input.max, 10);
       let changed = false;
-      for (let v = 0; v <= max && !changed; v++) {
+      for (let v = 0; v <= max && !changed; v += Math.max(1, Math.floor(max / 20))) {
         if (String(v) === start) continue;
         input.value = String(v);
         input.dispatchEvent(new Event('input', {bubbles: true}));
-        changed = (img.src + '|' + txt.textContent) !== before;
+        changed = picture(root) !== before;
       }
       input.value = start;
       input.dispatchEvent(new Event('input', {bubbles: true}));
-      out.push({label: input.getAttribute('aria-label'), changed: changed,
-                restored: (img.src + '|' + txt.textContent) === before});
+      await sleep(200);
+      out.push({label: input.labels[0] ? input.labels[0].textContent : input.id, changed: changed,
+                restored: picture(root) === before});
     }
   }
   return out;

@@ -36,7 +36,9 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 COPIED = ("chapters", "exercises")
 # every cell stays in the page (no virtual scrolling), so a test can read all of a notebook
 SETTINGS = {"@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
-            "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False}}
+            "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+            # widget state saved with the notebook, so explorers draw again when it is reopened
+            "@jupyter-widgets/jupyterlab-manager/plugin": {"saveState": True}}
 
 
 @dataclass
