@@ -1,7 +1,9 @@
-"""Shared fixtures: one build of the book per test session, reused by every test that reads it."""
+"""Shared fixtures: one build of the book per test session, reused by every test that reads it, and one
+Chromium (Playwright's sync API allows one instance per process) for the book's and JupyterLab's browser tests."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,3 +28,34 @@ def built_book(tmp_path_factory):
     log = result.stdout + result.stderr
     assert result.returncode == 0, f"the book does not build with warnings as errors:\n{log[-6000:]}"
     return out / "_build" / "html", log
+
+
+CHROMIUM = os.environ.get("LCB_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _ensure_chromium() -> str:
+    """Chromium from Debian's packages; installed here when missing and we may (root with apt-get)."""
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("Chromium is missing: installing Debian's chromium package (about a minute) ...")
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True,
+                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        if Path(CHROMIUM).exists():
+            return CHROMIUM
+    pytest.fail(f"the browser tests need Chromium at {CHROMIUM}: install Debian's package with "
+                "`sudo apt-get install chromium` (or set LCB_CHROMIUM to a Chromium binary), then run pytest again")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = _ensure_chromium()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=ARGS, headless=True)
+        yield b
+        b.close()

@@ -132,22 +132,10 @@ def lab(tmp_path_factory):
         pytest.fail(str(exc))
 
 
-@pytest.fixture(scope="session")
-def lab_browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"the JupyterLab tests need Chromium at {CHROMIUM}: install Debian's package with "
-                    "`sudo apt-get install chromium` (or set LCB_CHROMIUM to a Chromium binary)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def lab_page(lab_browser):
-    context = lab_browser.new_context(viewport={"width": 1280, "height": 900})
+def lab_page(browser):
+    """A fresh page in the session's one Chromium (tests/conftest.py)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page
     context.close()
