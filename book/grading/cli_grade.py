@@ -68,15 +68,18 @@ def _check(args) -> int:
     from .check import check
     from .spec import ExerciseError
 
+    from .sandbox import SandboxError
+
     try:
-        return check(args.notebook, _limits(args))
-    except ExerciseError as e:
+        return check(args.notebook, _limits(args), sandbox=args.sandbox)
+    except (ExerciseError, SandboxError) as e:
         print(f"cannot check: {e}", file=sys.stderr)
         return 2
 
 
 def _grade(args) -> int:
     from .grade import Course, grade_all
+    from .sandbox import SandboxError
     from .spec import ExerciseError
     from .submissions import LayoutError
 
@@ -86,8 +89,9 @@ def _grade(args) -> int:
     try:
         course = Course.load(args.root)
         summary = grade_all(args.submissions, args.out, course, exercise=args.exercise, jobs=args.jobs,
-                            limits=_limits(args), force=args.force, progress=not args.quiet)
-    except (ExerciseError, LayoutError) as e:
+                            limits=_limits(args), force=args.force, progress=not args.quiet,
+                            sandbox=args.sandbox)
+    except (ExerciseError, LayoutError, SandboxError) as e:
         print(f"grade: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -104,6 +108,9 @@ def add_commands(sub):
                        description=CHECK_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("notebook", help="the exercise notebook, e.g. exercises/01_perceptron.ipynb")
     _add_limits(p)
+    p.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
+                   help="run the answers under bubblewrap (bwrap), in a plain process (none), or bwrap when it "
+                        "works here (auto, the default)")
     p.set_defaults(func=_check)
 
     g = sub.add_parser("grade", help="grade a class's submissions: gradebook, results, feedback",
@@ -114,6 +121,9 @@ def add_commands(sub):
     g.add_argument("-j", "--jobs", type=int, default=1, metavar="JOBS",
                    help="submissions graded at once (default 1; about one per CPU core)")
     _add_limits(g)
+    g.add_argument("--sandbox", choices=("bwrap", "none"), default="bwrap",
+                   help="bwrap (the default): answers run under bubblewrap, which must be installed; none: in "
+                        "plain processes, and every output says the run was not sandboxed")
     g.add_argument("--force", action="store_true", help="grade again what OUT already holds a grade for")
     g.add_argument("--root", default=".", help="the course folder holding solutions/ (default: .)")
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
