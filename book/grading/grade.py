@@ -89,7 +89,7 @@ class Course:
 def sha256(path: Path) -> str:
     """The file's SHA-256, or "" when it cannot be read (or is not a regular file)."""
     try:
-        return hashlib.sha256(read_untrusted(Path(path))).hexdigest()
+        return hashlib.sha256(read_untrusted(Path(path))).hexdigest() if path else ""
     except OSError:
         return ""
 
@@ -361,9 +361,9 @@ def write_outputs(out: Path, course: Course, results: list[dict], names: list[st
                              "questions": {q.id: q.points for q in course.exercises[n].questions.values()}}
                          for n in names},
            "submissions": results}
-    atomic_write(out / "results.json", json.dumps(doc, indent=1) + "\n")
     if not doc["sandboxed"]:
         doc["warning"] = NOT_SANDBOXED
+    atomic_write(out / "results.json", json.dumps(doc, indent=1) + "\n")
     for r in results:
         atomic_write(out / "feedback" / safe_name(r["student"]) / f"{r['exercise']}.md",
                      feedback_text(r, course.exercises[r["exercise"]]))
@@ -483,9 +483,8 @@ def grade_all(submissions, out, course: Course, exercise: str | None = None, job
             if submissions.suffix.lower() != ".zip":
                 raise LayoutError(f"{submissions}: expected a folder or a .zip of submissions")
             unpacked = Path(tempfile.mkdtemp(prefix="submissions-"))
-            root, problems, ignored_members = extract_zip(submissions, unpacked)
-            subs, ignored = find_submissions(root, list(course.exercises), submissions.name, problems)
-            ignored = ignored_members + ignored
+            root, problems, strays = extract_zip(submissions, unpacked)
+            subs, ignored = find_submissions(root, list(course.exercises), submissions.name, problems, strays)
         else:
             subs, ignored = find_submissions(submissions, list(course.exercises))
         subs = [s for s in subs if s.exercise in names]

@@ -37,7 +37,7 @@ class LayoutError(ValueError):
 class Submission:
     student: str
     exercise: str        # the exercise's name, e.g. "01_perceptron"
-    path: Path           # the file the grader reads
+    path: Path | None    # the file the grader reads (None: an archive member that was not unpacked)
     shown: str           # the file as the instructor knows it (relative to SUBMISSIONS)
     note: str = ""       # e.g. "3 notebooks matched; graded the newest"
     problem: str = ""    # why the file cannot be graded at all (an unsafe archive member, not a regular file)
@@ -128,16 +128,17 @@ def _safe_parts(name: str):
     return parts, escape
 
 
-def extract_zip(archive: Path, into: Path) -> tuple[Path, dict[str, str], list[str]]:
+def extract_zip(archive: Path, into: Path) -> tuple[Path, dict[str, str], list[tuple[list[str], str]]]:
     """Extract the notebooks of a .zip into `into`, member by member.
 
-    Returns (the folder, problems, ignored): `problems` maps each unpacked file that must not be
-    graded (its member tried to leave the folder, was corrupt, too large, a link, or clashed with
-    another member) to the reason, which is reported against that student; `ignored` lists members
-    that could not be placed at all. Only an unreadable archive as a whole raises LayoutError.
+    Returns (the folder, problems, strays): `problems` maps each unpacked file that must not be
+    graded (its member was corrupt, too large, a link, or clashed with another member) to the
+    reason; `strays` are members not unpacked at all (a path leaving the archive's folder, a name a
+    folder already has), as (safe path parts, reason). Both are reported against the student the
+    name points to. Only an unreadable archive as a whole raises LayoutError.
     """
     problems: dict[str, str] = {}
-    ignored: list[str] = []
+    strays: list[tuple[list[str], str]] = []
     try:
         zf = zipfile.ZipFile(archive)
         infos = zf.infolist()
@@ -160,8 +161,9 @@ def extract_zip(archive: Path, into: Path) -> tuple[Path, dict[str, str], list[s
             rel = "/".join(parts)
             reason = ""
             if escape:
-                reason = f"the archive member {shown!r} points outside the archive's folder"
-            elif stat.S_ISLNK(info.external_attr >> 16):
+                strays.append((parts, f"the archive member {shown!r} points outside the archive's folder"))
+                continue
+            if stat.S_ISLNK(info.external_attr >> 16):
                 reason = f"the archive member {shown!r} is a symbolic link"
             elif info.file_size > MAX_NOTEBOOK_BYTES or total + info.file_size > MAX_ZIP_BYTES:
                 reason = f"the archive member {shown!r} unpacks to more than {MAX_NOTEBOOK_BYTES // 2**20} MB"
@@ -173,7 +175,7 @@ def extract_zip(archive: Path, into: Path) -> tuple[Path, dict[str, str], list[s
                     problems[key] = f"the archive has {key!r} both as a file and as a folder"
                     continue
                 if target.is_dir():
-                    ignored.append(f"{shown} (a folder of the same name is in the archive too: not unpacked)")
+                    strays.append((parts, f"the archive has {rel!r} both as a file and as a folder"))
                     continue
                 if target.exists():
                     problems[rel] = f"the archive holds {rel!r} more than once"
@@ -202,8 +204,8 @@ def extract_zip(archive: Path, into: Path) -> tuple[Path, dict[str, str], list[s
                     except (OverflowError, ValueError, OSError):
                         pass
             except OSError as e:
-                ignored.append(f"{shown} (could not be unpacked: {str(e)[:100]})")
-    return into, problems, ignored
+                strays.append((parts, f"the archive member {shown!r} could not be unpacked ({str(e)[:100]})"))
+    return into, problems, strays
 
 
 def unwrap(root: Path, exercises) -> Path:
@@ -220,9 +222,10 @@ def unwrap(root: Path, exercises) -> Path:
         root = inner
 
 
-def find_submissions(root: Path, exercises, shown_root: str = "", problems=None) -> tuple[list[Submission], list[str]]:
+def find_submissions(root: Path, exercises, shown_root: str = "", problems=None,
+                     strays=()) -> tuple[list[Submission], list[str]]:
     """(submissions, ignored files) under `root`, a folder (a .zip is extracted first by the caller);
-    `problems` (from :func:`extract_zip`) marks files that must not be graded, with the reason."""
+    `problems` and `strays` (from :func:`extract_zip`) are archive members that must not be graded."""
     problems = problems or {}
     subs: dict[tuple[str, str], list[Submission]] = {}
     ignored = []
@@ -268,13 +271,26 @@ def find_submissions(root: Path, exercises, shown_root: str = "", problems=None)
     for found in subs.values():
         for sub in found:
             sub.problem = sub.problem or problems.get(sub.path.relative_to(top).as_posix(), "")
+    for parts, reason in strays:
+        stem = parts[-1][: -len(".ipynb")]
+        ex = match_exercise(stem, exercises)
+        student = (_student_from_flat(stem, ex) or (parts[-2] if len(parts) > 1 else "")) if ex else ""
+        shown_name = f"{shown_root}/{'/'.join(parts)}" if shown_root else "/".join(parts)
+        if not student:
+            ignored.append(f"{shown_name} ({reason})")
+        elif (student, ex) in subs:
+            for sub in subs[(student, ex)]:
+                sub.problem = sub.problem or reason
+        else:
+            subs[(student, ex)] = [Submission(student, ex, None, shown_name, problem=reason)]
     out = []
     for (student, ex), found in sorted(subs.items()):
         if len(found) == 1:
             out.append(found[0])
             continue
-        exact = [s for s in found if s.path.stem.lower() == ex.lower()]
-        pick = exact[0] if len(exact) == 1 else max(found, key=lambda s: (s.path.lstat().st_mtime, s.shown))
+        exact = [s for s in found if s.path and s.path.stem.lower() == ex.lower()]
+        pick = exact[0] if len(exact) == 1 else max(found, key=lambda s: (s.path.lstat().st_mtime if s.path else 0,
+                                                                          s.shown))
         pick.note = (f"{len(found)} notebooks matched {ex} ({', '.join(s.shown for s in found)}); "
                      f"graded {pick.shown}")
         out.append(pick)
