@@ -50,7 +50,7 @@ COULD_NOT_RUN = {
     "unsafe": "not a regular file, or unsafe in its archive",
 }
 LIMIT_KINDS = {"timeout": "cell time limit", "stuck": "could not be interrupted", "memory": "memory limit",
-               "kernel_died": "kernel ended", "exit": "called exit", "output": "output cap",
+               "kernel_died": "kernel ended", "answer_died": "answer process ended", "exit": "called exit", "output": "output cap",
                "time_limit": "notebook time limit"}
 
 
@@ -122,6 +122,9 @@ def describe(rec: dict, limits: Limits) -> str:
     if kind == "exit":
         return (f"called sys.exit() or exit() ({_error_text(rec)}); an answer must return, "
                 "not stop Python")
+    if kind == "answer_died":
+        return (f"ended the Python process running your answers ({rec.get('message', '')}); "
+                "os._exit(), a signal or a crash does that")
     if kind == "kernel_died":
         return (f"ended the Python process running the notebook ({rec.get('message', '')}); "
                 "os._exit(), a signal or a crash does that")
@@ -234,7 +237,7 @@ def atomic_write(path: Path, text: str):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
             f.write(text)
         os.replace(tmp, path)
     except BaseException:

@@ -30,7 +30,7 @@ import pytest
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 CELL_LINE = re.compile(r"(?:Cell In\s*\[\d*\]|<ipython-input-[^>]*>|/\d+\.py), line (\d+)")
 MAX_MESSAGE = 2000
-ANSWER_KINDS = {"AnswerTimeout": "timeout", "AnswerDied": "kernel_died", "AnswerOutput": "output"}
+ANSWER_KINDS = {"AnswerTimeout": "timeout", "AnswerDied": "answer_died", "AnswerOutput": "output"}
 MAX_TRACEBACK = 20000
 
 

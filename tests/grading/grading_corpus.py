@@ -318,7 +318,7 @@ def write_folder(cases, root: Path) -> Path:
 # Submissions that are not plain notebook files: (student, how the file is made, expected reason phrase).
 SPECIAL = [("h-fifo", "fifo", "not a regular file"), ("h-device", "device", "not a regular file"),
            ("h-symlink", "symlink", "symbolic link")]
-NAMED = ["=HYPERLINK(\"http://x\")", "+cmd", "@SUM(A1)", "-2+3", "Alice", "alice", "st\udcffudent"]
+NAMED = ["=HYPERLINK(\"x\")", "+cmd", "@SUM(A1)", "-2+3", "Alice", "alice", "st\udcffudent"]
 
 
 def special_cases() -> list[Case]:
