@@ -68,11 +68,15 @@ def _text(x) -> str:
 
 def _error(e: BaseException) -> dict:
     t = type(e)
-    name = t.__name__ if getattr(t, "__module__", None) == "builtins" and isinstance(t.__name__, str) else None
+    base = next((c for c in t.__mro__ if getattr(c, "__module__", None) == "builtins"
+                 and c not in (BaseException, Exception, object)), None)
     message = _text(e)
-    if name is None:
-        name = "StudentCodeError"
-        message = f"{wire.type_name(e)}: {message}"[:MAX_MESSAGE]
+    if base is None:
+        name, message = "StudentCodeError", f"{wire.type_name(e)}: {message}"[:MAX_MESSAGE]
+    else:
+        name = base.__name__
+        if base is not t:
+            message = f"{wire.type_name(e)}: {message}"[:MAX_MESSAGE]
     lines = []
     try:
         for fr in traceback.extract_tb(e.__traceback__):

@@ -166,7 +166,8 @@ def cap(text, n=MAX_TEXT) -> str:
     except Exception:
         text = "(a message that could not be shown)"
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text if len(text) <= n else text[: n - 20] + " ... (cut by the grader)"
+    cut = " ... (cut by the grader)"
+    return text if len(text) <= n else text[: n - len(cut)] + cut
 
 
 def _runtime_flags(ex: Exercise, records: dict) -> list[dict]:

@@ -36,6 +36,7 @@ class Case:
     reason: str = ""                              # could_not_run: the reason kind
     why: str = ""                                 # a phrase each failing question's message must hold
     flag: tuple[str, str] | None = None           # (severity, phrase) that must be among the flags
+    why_in: set[str] | None = None                # the failing questions `why` is checked in (None: all)
 
 
 def write(nb) -> bytes:
@@ -104,7 +105,8 @@ def _first_fn(source: str) -> str:
 
 
 # Attacks that run inside the answer process. Each: (name, code run at the top of an answer cell, outcome).
-# outcome "deps": the questions depending on that answer fail (with `why` in their message);
+# outcome "deps": the questions depending on that answer fail (with `why` in their message); "all":
+# every question fails (the code breaks its own answer process, and only that);
 # "full": full marks (the attack achieves nothing and harms nothing); "hide": the code sits in front
 # of a listed mistake's answer, which must still lose exactly the mistake's questions.
 ROOT_S = str(ROOT)
@@ -155,7 +157,7 @@ ATTACKS = [
      "    _tb = _tb.f_back\nraise LookupError('frames: ' + repr(_names))", "deps", "LookupError"),
     ("replaces-the-grader", "try:\n    import book.grading.channel as _c\n    _c.Proxy.__call__ = lambda *a, **k: None\n"
      "except ImportError:\n    pass\nimport sys\nfor _m in list(sys.modules.values()):\n"
-     "    if getattr(_m, '__name__', '') == 'wire':\n        _m.decode = lambda *a: True", "hide", ""),
+     "    if getattr(_m, '__name__', '') == 'wire':\n        _m.decode = lambda *a: True", "all", ""),
     ("forges-replies", "import os\nfor _fd in range(3, 12):\n    try:\n        os.write(_fd, b'\\xff' * 64)\n"
      "    except OSError:\n        pass", "deps", "not plain data"),
     ("smuggles-objects", "import sys, json, struct\n_w = sys.modules['wire']\n"
@@ -212,13 +214,14 @@ def hostile_cases() -> list[Case]:
                 cases.append(Case(f"h{n}-{name}", ex.name, write(filled(ex, answers)), fails=mfails))
             else:
                 answers = _one(ex, a, code)
-                fails = deps if outcome == "deps" else set()
+                fails = deps if outcome == "deps" else set(ex.questions) if outcome == "all" else set()
                 cases.append(Case(f"h{n}-{name}", ex.name, write(filled(ex, answers)), fails=fails, why=why))
         kinds = list(LIARS)
         for kind in (kinds if k == 0 else [kinds[k % len(kinds)]]):
             answers = dict(sol, **{a: liar_answer(sol[a], kind)})
+            direct = {q.id for q in ex.questions.values() if q.depends == (a,)}
             cases.append(Case(f"h{n}-liar-{kind}", ex.name, write(filled(ex, answers)), fails=deps,
-                              why="return a NumPy array or a number"))
+                              why="return a NumPy array or a number", why_in=direct or None))
     cases += _notebook_cases(HOSTILE)
     ex4 = next(e for e in EXERCISES if e.name.startswith("04"))
     sol4 = solution_answers(ex4)
@@ -318,7 +321,7 @@ def write_folder(cases, root: Path) -> Path:
 # Submissions that are not plain notebook files: (student, how the file is made, expected reason phrase).
 SPECIAL = [("h-fifo", "fifo", "not a regular file"), ("h-device", "device", "not a regular file"),
            ("h-symlink", "symlink", "symbolic link")]
-NAMED = ["=HYPERLINK(\"x\")", "+cmd", "@SUM(A1)", "-2+3", "Alice", "alice", "st\udcffudent"]
+NAMED = ["=HYPERLINK(\"x\")", "+cmd", "@SUM(A1)", "+-2", "Alice", "alice", "st\udcffudent"]
 
 
 def special_cases() -> list[Case]:

@@ -37,7 +37,7 @@ def check_case(run, case):
             assert q["earned"] == points[q["id"]]
         else:
             assert q["earned"] == 0 and q["message"], f"{case.student}: {q['id']} failed without a reason"
-            if case.why:
+            if case.why and (case.why_in is None or q["id"] in case.why_in):
                 assert case.why in q["message"], f"{case.student}: {q['id']}: {q['message']!r} lacks {case.why!r}"
     assert r["score"] == ex.total_points - sum(points[q] for q in case.fails)
     if case.flag:
@@ -127,6 +127,8 @@ def test_awkward_student_names_get_unique_safe_files_and_inert_csv_cells(hostile
     assert not [c for c in cells if c[:1] in ("=", "+", "@") or c[:1] == "-" and not c[1:].replace(".", "").isdigit()]
     for name in NAMED[:4]:
         assert "'" + name in cells
+    from book.grading.grade import csv_cell
+    assert [csv_cell(x) for x in ("-2+3", "-1", "@x", "\tx", "ok")] == ["'-2+3", "'-1", "'@x", "'\tx", "ok"]
 
 
 def test_links_and_odd_files_are_never_followed(hostile_run):
