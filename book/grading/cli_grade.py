@@ -16,9 +16,12 @@ skipped; anything else is listed as ignored.
 
 Only the students' answer cells are taken (matched by the answer name in the cell's metadata);
 set-up cells, visible and hidden tests and points come from solutions/NN_name.ipynb under --root.
-Each submission runs under pytest + nbval in its own process and temporary folder, with a time
-limit per cell (--timeout) and for the whole notebook, a memory limit and an output cap.
-Submissions are never modified.
+Each submission runs in two processes: the tests under pytest + nbval in a trusted kernel, the
+student's answer cells in a bubblewrap sandbox (no network, no view of the course, the
+submissions or OUT), called through proxies that pass only plain data. Without bubblewrap, grade
+refuses unless --sandbox none (then every output says the run was not sandboxed). Limits: time
+per call and cell (--timeout) and for the whole notebook, memory, output. Submissions are never
+modified; links, fifos and unsafe .zip members are not followed and score 0 with the reason.
 
 OUT receives:
   gradebook.csv                     a row per student; a column per question, per exercise and a
@@ -36,8 +39,9 @@ still counts as graded); 1 when the grader itself failed on some submission; 2 o
 """
 
 CHECK_HELP = """\
-Run a notebook's visible tests the way the grader runs them (pytest + nbval, a fresh Python,
-the same limits) and print, per question, passed or failed with the test's own message and the
+Run a notebook's visible tests the way the grader runs them (pytest + nbval in a fresh Python,
+the answer cells in a second one, sandboxed by bubblewrap when it works here, the same limits)
+and print, per question, passed or failed with the test's own message and the
 points at stake. Hidden tests are not in a student's notebook, so they do not run here.
 
 The same tests run with plain pytest too:  pytest --nbval-lax exercises/01_perceptron.ipynb

@@ -1,11 +1,14 @@
 """Grade a whole class: submissions in, gradebook, results and feedback out.
 
 ``grade_all`` finds the submissions (see :mod:`book.grading.submissions`), grades each one in its
-own pytest + nbval process (see :mod:`book.grading.run`), ``jobs`` at a time, and writes into OUT:
+own pytest + nbval process with its answers in a sandboxed answer process (see
+:mod:`book.grading.run`, :mod:`book.grading.channel`, :mod:`book.grading.sandbox`), ``jobs`` at a
+time, and writes into OUT:
 
 * ``graded/<student>/<exercise>.json``: one submission's result, written as soon as it is graded;
-  a later run skips a submission whose result is there for the same file and the same exercise
-  source (unless ``force``), so an interrupted run resumes where it stopped;
+  a later run skips a submission whose result is there, signed with the grader's key, for the same
+  file and the same exercise source (unless ``force``), so an interrupted run resumes where it
+  stopped;
 * ``gradebook.csv``: a row per student, a column per question and per exercise, and a total;
 * ``results.json``: every test's outcome, message and points, and what was flagged;
 * ``feedback/<student>/<exercise>.md``: what a student reads.

@@ -2,7 +2,7 @@
 
 For each notebook cell nbval runs as a test item it writes two JSON lines to ``--grader-log``
 (``start`` before the cell, ``end`` after it with the outcome, the error's name and message, the
-line it came from, the size of the output, and the kernel-side guard's report), so the grader
+line it came from, the size of the output), so the grader
 knows what happened even when the process is killed half-way. It also:
 
 * sets the memory limit (``RLIMIT_AS``) before the kernel starts, so the kernel inherits it;

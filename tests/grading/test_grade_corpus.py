@@ -72,13 +72,14 @@ def test_the_corpus_covers_every_exercise_and_mistake():
     assert len(HOSTILE) + len(ZIP) >= 60
 
 
-SAMPLE = ["h01-os-exit", "h01-liar-eq", "h01-forges-replies", "h04-forbidden-import"]
+SAMPLE = [c.student for c in HOSTILE if c.student.endswith(("-os-exit", "01-liar-eq", "-forges-replies",
+                                                           "-forbidden-import"))]
 
 
 def test_a_submission_graded_alone_gets_what_it_got_in_the_batch(hostile_run, tmp_path):
     """Batch and alone agree: a sample of the hostile corpus graded one at a time."""
     cases = [c for c in HOSTILE if c.student in SAMPLE]
-    assert len(cases) == len(SAMPLE)
+    assert len(cases) == 4
     keys = ("id", "earned", "passed", "kind", "message", "hidden")
     for case in cases:
         folder = write_flat([case], tmp_path / case.student / "in")
