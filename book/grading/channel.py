@@ -27,6 +27,12 @@ import numpy as np
 from . import wire
 
 MAX_MESSAGE = 2000
+
+
+def _clean(text: str) -> str:
+    """`text` with lone surrogates written as escapes: what crosses to Jupyter must be valid UTF-8."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
 SAFE_ERRORS = {n for n in dir(builtins) if isinstance(getattr(builtins, n), type)
                and issubclass(getattr(builtins, n), Exception)
                and not issubclass(getattr(builtins, n), (UnicodeError, Warning))}
@@ -264,6 +270,7 @@ class Channel:
     def finish(self, reply, cell=None):
         out = reply.get("stdout")
         if isinstance(out, str) and out:
+            out = _clean(out)
             print(out, end="" if out.endswith("\n") else "\n")
         if reply.get("cut"):
             raise AnswerOutput(f"printed more than {self.cfg['output_cap']} bytes of output; the grader stops there")
@@ -271,7 +278,7 @@ class Channel:
             return
         if "exit" in reply:
             code = reply["exit"]
-            raise SystemExit(code if isinstance(code, (int, type(None))) else str(code)[:MAX_MESSAGE])
+            raise SystemExit(code if isinstance(code, (int, type(None))) else _clean(str(code)[:MAX_MESSAGE]))
         err = reply.get("error") if isinstance(reply.get("error"), dict) else {}
         if cell is not None and isinstance(err.get("line"), int):
             self.write(event="answer_error", cell=cell, line=err["line"])
@@ -286,7 +293,7 @@ def _unusable(name, what):
 
 def _exception(err: dict) -> BaseException:
     name = err.get("type") if isinstance(err.get("type"), str) else "StudentCodeError"
-    message = str(err.get("message", ""))[:MAX_MESSAGE]
+    message = _clean(str(err.get("message", ""))[:MAX_MESSAGE])
     exc = None
     if name in SAFE_ERRORS:
         try:
@@ -295,7 +302,7 @@ def _exception(err: dict) -> BaseException:
             exc = None
     if exc is None:
         exc = StudentCodeError(message if name == "StudentCodeError" else f"{name[:80]}: {message}")
-    tb = [str(x)[:300] for x in (err.get("traceback") or [])[:40] if isinstance(x, str)]
+    tb = [_clean(x[:300]) for x in (err.get("traceback") or [])[:40] if isinstance(x, str)]
     if tb:
         exc.add_note("Traceback in your answer cells:\n" + "\n".join(tb))
     return exc

@@ -173,6 +173,7 @@ ATTACKS = [
     ("prints-100mb", "for _ in range(1_000_000):\n    print('x' * 99)", "deps", "printed more than"),
     ("huge-message", "raise ValueError('x' * 5_000_000)", "deps", "ValueError"),
     ("lone-surrogate", "_s = '\udcff'", "deps", "surrogates not allowed"),
+    ("surrogates-at-run-time", "print('\\ud800 \\udcff')\nraise ValueError('bad \\ud800')", "deps", "ValueError: bad"),
 ]
 
 # Return values that lie to NumPy: the function's result must be refused, not compared.
