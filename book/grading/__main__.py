@@ -4,6 +4,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+# jsonschema imports the optional rfc3987_syntax, when installed, for IRI formats no notebook schema
+# uses; it builds a grammar at import time (seconds of CPU). The grader imports nbformat, hence
+# jsonschema, in this process and in its fork server: without that module, jsonschema skips those
+# formats.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 from .spec import ExerciseError
 
 

@@ -10,7 +10,6 @@ The student's file is only read, never written.
 """
 from __future__ import annotations
 
-import builtins
 import copy
 import json
 import re
@@ -22,7 +21,6 @@ import nbformat
 from . import scan
 from .spec import ExerciseError, Exercise, read_notebook, stub_source
 
-NBVAL_MARKER = re.compile(r"^(\s*)#(\s*(?:NBVAL_\w+|PYTEST_VALIDATE_IGNORE_OUTPUT)\s*)$", re.MULTILINE)
 
 
 class SubmissionError(ValueError):
@@ -45,24 +43,29 @@ class Student:
 
 @dataclass
 class Assembly:
-    nb: nbformat.NotebookNode       # what runs: the instructor's notebook with the student's answers
+    nb: nbformat.NotebookNode       # the trusted notebook: set-up cells, tests, and calls into the answer process
     missing: dict[str, str]         # answer id -> why it is missing
     flags: list[dict] = field(default_factory=list)   # static scan findings and notes
-    watch: list[str] = field(default_factory=list)    # packages the instructor's cells import
-    builtin_reads: list[str] = field(default_factory=list)
+    cells: dict[int, dict] = field(default_factory=dict)  # what the answer process runs, by cell index
 
 
 def _source(cell) -> str:
     src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
+    return "".join(x if isinstance(x, str) else str(x) for x in src) if isinstance(src, list) else str(src)
 
 
 def read_submission(path, shown=None) -> Student:
     """Read a student's notebook (never writing it); raise SubmissionError when it cannot be used."""
+    from .submissions import read_untrusted
+
     path = Path(path)
     shown = shown or str(path)
     try:
-        nb = read_notebook(path)
+        text = read_untrusted(path).decode("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise SubmissionError("unreadable", f"{shown}: cannot be read ({str(e)[:200]})") from None
+    try:
+        nb = read_notebook(path, text)
         cells = nb.cells
         meta = nb.metadata
     except ExerciseError as e:
@@ -73,7 +76,7 @@ def read_submission(path, shown=None) -> Student:
         if kind != "invalid":
             raise SubmissionError(kind, message) from None
         try:  # valid JSON in nbformat 4 that fails the schema: read what grading needs, leniently
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw = json.loads(text)
             cells = [c for c in raw["cells"] if isinstance(c, dict)]
             meta = raw.get("metadata") or {}
         except Exception:
@@ -108,67 +111,73 @@ def check_exercise(student: Student, ex: Exercise, exercises=()) -> None:
                                             "cell's metadata, so work in the released notebook")
 
 
-def instructor_info(ex: Exercise):
-    """Per code cell of the instructor's notebook the names it binds; the packages its cells
-    import, the builtins its tests read, and the names it binds to modules."""
-    assigns, packages, reads, modules = {}, set(), set(), set()
-    bound = set()
-    for i, cell in enumerate(ex.nb.cells):
-        if cell.cell_type != "code" or i in ex.answers.values():
-            continue
-        tree = scan.parse_cell(cell.source)
-        if tree is None:
-            continue
-        assigns[i] = scan.assigned_names(tree)
-        bound.update(assigns[i])
-        packages |= scan.imported_packages(tree)
-        modules |= scan.module_names(tree)
-        if (cell.metadata.get("grading") or {}).get("kind") == "test":
-            reads |= scan.loaded_names(tree)
-    builtin_reads = sorted(n for n in reads if hasattr(builtins, n) and n not in bound)
-    return assigns, sorted(packages), builtin_reads, modules
+def answer_names(ex: Exercise) -> dict[str, list[str]]:
+    """Per answer id, the names its cell in the instructor's notebook defines (what tests may call)."""
+    out = {}
+    for cid, i in ex.answers.items():
+        tree = scan.parse_cell(ex.nb.cells[i].source)
+        out[cid] = [n for n in (scan.assigned_names(tree) if tree is not None else []) if not n.startswith("_")]
+    return out
 
 
-def _neutralise_markers(source: str) -> tuple[str, bool]:
-    new = NBVAL_MARKER.sub(lambda m: f"{m.group(1)}# (marker ignored by the grader){m.group(2)}", source)
-    return new, new != source
+def forbidden_names(ex: Exercise) -> list[str]:
+    """What the exercise puts off-limits: notebook metadata ``grading.forbidden`` (dotted names)."""
+    names = (ex.nb.metadata.get("grading") or {}).get("forbidden") or []
+    return [n for n in names if isinstance(n, str)]
 
 
-def assemble(ex: Exercise, student: Student) -> Assembly:
-    """The instructor's notebook with the student's answer cells in place of the solutions."""
+def trusted_notebook(ex: Exercise, answers: dict[str, str], names: dict[str, list[str]]):
+    """(the notebook the trusted kernel runs, the cells the answer process runs)."""
     nb = copy.deepcopy(ex.nb)
-    assigns, packages, builtin_reads, modules = instructor_info(ex)
-    missing, flags = {}, []
+    cells = {}
     answer_cells = {i: cid for cid, i in ex.answers.items()}
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
         g = cell.metadata.get("grading") or {}
-        role = {"answer": "answer", "test": "test"}.get(g.get("kind"), "setup")
+        role = "answer" if i in answer_cells else "test" if g.get("kind") == "test" else "setup"
         meta = {"index": i, "role": role}
         if g.get("id"):
             meta["id"] = g["id"]
-        if i in answer_cells:
+        if role == "answer":
             cid = answer_cells[i]
-            if cid in student.answers:
-                source, changed = _neutralise_markers(student.answers[cid])
-                if changed:
-                    flags.append({"severity": "note", "where": cid,
-                                  "what": "an nbval marker comment in the answer was ignored"})
-                if student.cells[cid] > 1:
-                    flags.append({"severity": "note", "where": cid,
-                                  "what": f"{student.cells[cid]} cells carry this answer's name; "
-                                          "they were run one after the other"})
-                for f in scan.scan(source, cid, modules):
-                    flags.append({"severity": "suspect", "where": cid, "line": f["line"], "what": f["what"]})
-            else:
-                missing[cid] = ("your notebook has no code cell for the answer "
-                                f"'{cid}' (the grader finds it by the name in the cell's metadata)")
-                source = stub_source(cid, cell.source)
-            cell.source = source
-            cell.outputs = []
-            cell.execution_count = None
-        else:
-            meta["assigns"] = assigns.get(i, [])
+            cells[i] = {"kind": "answer", "id": cid, "source": answers[cid], "names": names.get(cid, [])}
+            cell.source = f"_lcb.answer({i}, globals())"
+        elif role == "setup":
+            cells[i] = {"kind": "setup", "source": cell.source, "names": []}
+            cell.source = f"_lcb.setup({i})\n" + cell.source
+        cell.outputs = []
+        cell.execution_count = None
         cell.metadata["grader"] = meta
-    return Assembly(nb, missing, flags, packages, builtin_reads)
+    return nb, cells
+
+
+def assemble(ex: Exercise, student: Student) -> Assembly:
+    """The instructor's notebook with the student's answer cells in place of the solutions."""
+    missing, flags, answers = {}, [], {}
+    modules = set()
+    for cell in ex.nb.cells:
+        if cell.cell_type == "code" and (tree := scan.parse_cell(cell.source)) is not None:
+            modules |= scan.module_names(tree)
+    forbidden = forbidden_names(ex)
+    for cid, i in ex.answers.items():
+        if cid in student.answers:
+            source = student.answers[cid]
+            if student.cells[cid] > 1:
+                flags.append({"severity": "note", "where": cid,
+                              "what": f"{student.cells[cid]} cells carry this answer's name; "
+                                      "they were run one after the other"})
+            for f in scan.scan(source, cid, modules):
+                flags.append({"severity": "suspect", "where": cid, "line": f["line"], "what": f["what"]})
+            for name in forbidden:
+                last = name.rpartition(".")[2]
+                if name in source or name.count(".") >= 2 and re.search(rf"\b{re.escape(last)}\b", source):
+                    flags.append({"severity": "forbidden", "where": cid,
+                                  "what": f"mentions {name}, which this exercise puts off-limits"})
+        else:
+            missing[cid] = ("your notebook has no code cell for the answer "
+                            f"'{cid}' (the grader finds it by the name in the cell's metadata)")
+            source = stub_source(cid, ex.nb.cells[i].source)
+        answers[cid] = source
+    nb, cells = trusted_notebook(ex, answers, answer_names(ex))
+    return Assembly(nb, missing, flags[:50], cells)

@@ -7,13 +7,13 @@ in a student's notebook, so they cannot run here; the grade may be lower than wh
 """
 from __future__ import annotations
 
-import builtins
-import copy
 from pathlib import Path
 
 from . import scan
+from .assemble import forbidden_names, trusted_notebook
 from .grade import _points, score
 from .run import Limits, run_notebook
+from .sandbox import Runners, SandboxError
 from .spec import BEGIN_HIDDEN, Exercise, ExerciseError, Question, read_notebook
 
 
@@ -40,34 +40,38 @@ def exercise_of(path) -> Exercise:
 
 
 def prepare(ex: Exercise):
-    """A copy of the notebook with the metadata the runner needs; (notebook, packages, builtins read)."""
-    nb = copy.deepcopy(ex.nb)
-    packages, reads, bound = set(), set(), set()
-    answer_cells = set(ex.answers.values())
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        g = cell.metadata.get("grading") or {}
-        role = "answer" if i in answer_cells else "test" if g.get("kind") == "test" else "setup"
-        meta = {"index": i, "role": role}
-        tree = scan.parse_cell(cell.source)
-        if role != "answer" and tree is not None:
-            meta["assigns"] = scan.assigned_names(tree)
-            bound.update(meta["assigns"])
-            packages |= scan.imported_packages(tree)
-            if role == "test":
-                reads |= scan.loaded_names(tree)
-        cell.metadata["grader"] = meta
-    return nb, sorted(packages), sorted(n for n in reads if hasattr(builtins, n) and n not in bound)
+    """(the trusted notebook, the cells the answer process runs) for the notebook as it is."""
+    answers = {cid: ex.nb.cells[i].source for cid, i in ex.answers.items()}
+    names = {}
+    for cid, i in ex.answers.items():
+        tree = scan.parse_cell(ex.nb.cells[i].source)
+        names[cid] = [n for n in (scan.assigned_names(tree) if tree is not None else []) if not n.startswith("_")]
+    return trusted_notebook(ex, answers, names)
 
 
-def check(path, limits: Limits = Limits(), out=print) -> int:
+def runners(mode: str) -> Runners:
+    """The sandbox `mode` asks for; "auto": bubblewrap when it works here, else none."""
+    if mode != "auto":
+        return Runners(mode)
+    try:
+        return Runners("bwrap")
+    except SandboxError:
+        return Runners("none")
+
+
+def check(path, limits: Limits = Limits(), out=print, sandbox: str = "auto") -> int:
     """Run the visible tests and print a report; 0 when every question passes, 1 otherwise."""
     ex = exercise_of(path)
-    nb, packages, reads = prepare(ex)
-    out(f"Checking {path}: pytest + nbval run the notebook as it is, in a fresh Python "
-        f"(limits: {limits.cell_timeout:g} s per cell, {limits.memory_mb} MB).")
-    run = run_notebook(nb, ex.name, limits, watch=packages, builtin_reads=reads)
+    nb, cells = prepare(ex)
+    r = runners(sandbox)
+    where = "in a bubblewrap sandbox" if r.mode == "bwrap" else "in a plain process (no sandbox)"
+    out(f"Checking {path}: pytest + nbval run the tests in a fresh Python, your answer cells in another, "
+        f"{where} (limits: {limits.cell_timeout:g} s per cell, {limits.memory_mb} MB).")
+    try:
+        run = run_notebook(nb, ex.name, limits, cells,
+                           r.config(forbidden_names(ex), limits.memory_mb, limits.notebook_timeout))
+    finally:
+        r.close()
     if run.error:
         out(f"The notebook could not be run: {run.error}\n{run.log[-2000:]}")
         return 2

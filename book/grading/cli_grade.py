@@ -16,9 +16,13 @@ skipped; anything else is listed as ignored.
 
 Only the students' answer cells are taken (matched by the answer name in the cell's metadata);
 set-up cells, visible and hidden tests and points come from solutions/NN_name.ipynb under --root.
-Each submission runs under pytest + nbval in its own process and temporary folder, with a time
-limit per cell (--timeout) and for the whole notebook, a memory limit and an output cap.
-Submissions are never modified.
+Each submission runs in two processes: the tests under pytest + nbval in a trusted kernel, the
+student's answer cells in a bubblewrap sandbox (no network, no view of the course, the
+submissions or OUT), called through proxies that pass only plain data. Without bubblewrap, grade
+refuses unless --sandbox none (then every output says the run was not sandboxed). Limits: time
+per call and cell (--timeout) and for the whole notebook, memory, output.
+Submissions are never modified; links, fifos and unsafe .zip members are not followed and score
+0 with the reason.
 
 OUT receives:
   gradebook.csv                     a row per student; a column per question, per exercise and a
@@ -36,8 +40,9 @@ still counts as graded); 1 when the grader itself failed on some submission; 2 o
 """
 
 CHECK_HELP = """\
-Run a notebook's visible tests the way the grader runs them (pytest + nbval, a fresh Python,
-the same limits) and print, per question, passed or failed with the test's own message and the
+Run a notebook's visible tests the way the grader runs them (pytest + nbval in a fresh Python,
+the answer cells in a second one, sandboxed by bubblewrap when it works here, the same limits)
+and print, per question, passed or failed with the test's own message and the
 points at stake. Hidden tests are not in a student's notebook, so they do not run here.
 
 The same tests run with plain pytest too:  pytest --nbval-lax exercises/01_perceptron.ipynb
@@ -68,15 +73,18 @@ def _check(args) -> int:
     from .check import check
     from .spec import ExerciseError
 
+    from .sandbox import SandboxError
+
     try:
-        return check(args.notebook, _limits(args))
-    except ExerciseError as e:
+        return check(args.notebook, _limits(args), sandbox=args.sandbox)
+    except (ExerciseError, SandboxError) as e:
         print(f"cannot check: {e}", file=sys.stderr)
         return 2
 
 
 def _grade(args) -> int:
     from .grade import Course, grade_all
+    from .sandbox import SandboxError
     from .spec import ExerciseError
     from .submissions import LayoutError
 
@@ -86,8 +94,9 @@ def _grade(args) -> int:
     try:
         course = Course.load(args.root)
         summary = grade_all(args.submissions, args.out, course, exercise=args.exercise, jobs=args.jobs,
-                            limits=_limits(args), force=args.force, progress=not args.quiet)
-    except (ExerciseError, LayoutError) as e:
+                            limits=_limits(args), force=args.force, progress=not args.quiet,
+                            sandbox=args.sandbox)
+    except (ExerciseError, LayoutError, SandboxError) as e:
         print(f"grade: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -104,6 +113,9 @@ def add_commands(sub):
                        description=CHECK_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("notebook", help="the exercise notebook, e.g. exercises/01_perceptron.ipynb")
     _add_limits(p)
+    p.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
+                   help="run the answers under bubblewrap (bwrap), in a plain process (none), or bwrap when it "
+                        "works here (auto, the default)")
     p.set_defaults(func=_check)
 
     g = sub.add_parser("grade", help="grade a class's submissions: gradebook, results, feedback",
@@ -114,6 +126,9 @@ def add_commands(sub):
     g.add_argument("-j", "--jobs", type=int, default=1, metavar="JOBS",
                    help="submissions graded at once (default 1; about one per CPU core)")
     _add_limits(g)
+    g.add_argument("--sandbox", choices=("bwrap", "none"), default="bwrap",
+                   help="bwrap (the default): answers run under bubblewrap, which must be installed; none: in "
+                        "plain processes, and every output says the run was not sandboxed")
     g.add_argument("--force", action="store_true", help="grade again what OUT already holds a grade for")
     g.add_argument("--root", default=".", help="the course folder holding solutions/ (default: .)")
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

@@ -1,11 +1,14 @@
 """Grade a whole class: submissions in, gradebook, results and feedback out.
 
 ``grade_all`` finds the submissions (see :mod:`book.grading.submissions`), grades each one in its
-own pytest + nbval process (see :mod:`book.grading.run`), ``jobs`` at a time, and writes into OUT:
+own pytest + nbval process with its answers in a sandboxed answer process (see
+:mod:`book.grading.run`, :mod:`book.grading.channel`, :mod:`book.grading.sandbox`), ``jobs`` at a
+time, and writes into OUT:
 
 * ``graded/<student>/<exercise>.json``: one submission's result, written as soon as it is graded;
-  a later run skips a submission whose result is there for the same file and the same exercise
-  source (unless ``force``), so an interrupted run resumes where it stopped;
+  a later run skips a submission whose result is there, signed with the grader's key, for the same
+  file and the same exercise source (unless ``force``), so an interrupted run resumes where it
+  stopped;
 * ``gradebook.csv``: a row per student, a column per question and per exercise, and a total;
 * ``results.json``: every test's outcome, message and points, and what was flagged;
 * ``feedback/<student>/<exercise>.md``: what a student reads.
@@ -28,14 +31,17 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import book
-
-from .assemble import SubmissionError, assemble, check_exercise, read_submission
+from .assemble import SubmissionError, assemble, check_exercise, forbidden_names, read_submission
 from .run import Limits, RunResult, run_notebook, stop_all
+from .sandbox import Runners
 from .spec import BEGIN_HIDDEN, END_HIDDEN, Exercise, ExerciseError, _blocks, parse_exercise, solution_files
-from .submissions import LayoutError, Submission, extract_zip, find_submissions
+from .submissions import LayoutError, Submission, extract_zip, find_submissions, read_untrusted
 
-GRADER_VERSION = 1
+GRADER_VERSION = 2
+MAX_TEXT = 2000      # characters kept of any message, reason or flag
+MAX_FLAGS = 50
+NOT_SANDBOXED = ("NOT SANDBOXED: graded with --sandbox none, so the answers ran as ordinary processes "
+                 "that could read and write files and use the network")
 COULD_NOT_RUN = {
     "empty": "empty file",
     "json": "not valid JSON",
@@ -44,9 +50,10 @@ COULD_NOT_RUN = {
     "invalid": "not a valid notebook",
     "wrong_exercise": "another exercise's notebook",
     "no_answers": "no answer cells of the exercise",
+    "unsafe": "not a regular file, or unsafe in its archive",
 }
 LIMIT_KINDS = {"timeout": "cell time limit", "stuck": "could not be interrupted", "memory": "memory limit",
-               "kernel_died": "kernel ended", "exit": "called exit", "output": "output cap",
+               "kernel_died": "kernel ended", "answer_died": "answer process ended", "exit": "called exit", "output": "output cap",
                "time_limit": "notebook time limit"}
 
 
@@ -83,9 +90,9 @@ class Course:
 # -- one submission ---------------------------------------------------------------------------
 
 def sha256(path: Path) -> str:
-    """The file's SHA-256, or "" when it cannot be read."""
+    """The file's SHA-256, or "" when it cannot be read (or is not a regular file)."""
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return hashlib.sha256(read_untrusted(Path(path))).hexdigest() if path else ""
     except OSError:
         return ""
 
@@ -118,6 +125,9 @@ def describe(rec: dict, limits: Limits) -> str:
     if kind == "exit":
         return (f"called sys.exit() or exit() ({_error_text(rec)}); an answer must return, "
                 "not stop Python")
+    if kind == "answer_died":
+        return (f"ended the Python process running your answers ({rec.get('message', '')}); "
+                "os._exit(), a signal or a crash does that")
     if kind == "kernel_died":
         return (f"ended the Python process running the notebook ({rec.get('message', '')}); "
                 "os._exit(), a signal or a crash does that")
@@ -136,28 +146,31 @@ def score(ex: Exercise, missing: dict, records: dict, limits: Limits) -> list[di
             answers[cid] = f"your answer '{cid}' {'raised ' if rec.get('kind') == 'error' else ''}" \
                            f"{describe(rec, limits)}{line}"
     out = []
-    order = sorted(records)
     for q in ex.questions.values():
         rec = records.get(q.cell, {})
-        before = [i for i in order if i < q.cell]
-        threads = rec.get("threads") or (before and records[before[-1]].get("threads"))
-        tamper = [f[1] for f in rec.get("findings", []) if f[0] == "tamper"]
         result = {"id": q.id, "points": q.points, "earned": 0.0, "passed": False, "depends": list(q.depends),
                   "kind": rec.get("kind", "not_run"), "message": "", "hidden": False}
         problems = [answers[d] for d in q.depends if d in answers]
         if problems:
-            result.update(kind="answer", message="; ".join(problems))
-        elif tamper or threads:
-            what = "; ".join(tamper) or "a thread started by the answers was running"
-            result.update(kind="tamper", message=f"while this test ran, {what}. The grader undid it and "
-                                                 "gives no credit for this test.")
+            result.update(kind="answer", message=cap("; ".join(problems)))
         elif rec.get("ok"):
             result.update(earned=q.points, passed=True, kind="passed")
         else:
             hidden = rec.get("kind") == "error" and rec.get("line") in _hidden_lines(ex.nb.cells[q.cell].source)
-            result.update(message=describe(rec, limits), hidden=bool(hidden))
+            result.update(message=cap(describe(rec, limits)), hidden=bool(hidden))
         out.append(result)
     return out
+
+
+def cap(text, n=MAX_TEXT) -> str:
+    """`text` as a str of at most `n` characters, with lone surrogates made visible, never raising."""
+    try:
+        text = str(text)
+    except Exception:
+        text = "(a message that could not be shown)"
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    cut = " ... (cut by the grader)"
+    return text if len(text) <= n else text[: n - len(cut)] + cut
 
 
 def _runtime_flags(ex: Exercise, records: dict) -> list[dict]:
@@ -168,49 +181,55 @@ def _runtime_flags(ex: Exercise, records: dict) -> list[dict]:
             if (severity, what) in seen:
                 continue
             seen.add((severity, what))
-            out.append({"severity": severity, "where": names.get(i) or f"cell {i}", "what": what})
-    return out
+            out.append({"severity": cap(severity, 20), "where": names.get(i) or f"cell {i}", "what": cap(what, 300)})
+    return out[:MAX_FLAGS]
 
 
-def _grade_safely(sub: Submission, course: Course, limits: Limits, protect_read, allow_read) -> dict:
+def _grade_safely(sub: Submission, course: Course, limits: Limits, runners: Runners) -> dict:
     """grade_submission, with a failure of the grader itself reported for this submission alone."""
     try:
-        return grade_submission(sub, course, limits, protect_read, allow_read)
+        return grade_submission(sub, course, limits, runners)
     except Exception as e:
         return {"student": sub.student, "exercise": sub.exercise, "file": sub.shown, "status": "error",
-                "reason": f"the grader failed: {e!r}", "reason_kind": "grader", "score": 0.0,
-                "max": course.exercises[sub.exercise].total_points, "questions": [], "flags": []}
+                "reason": cap(f"the grader failed: {e!r}"), "reason_kind": "grader", "score": 0.0,
+                "max": course.exercises[sub.exercise].total_points, "questions": [], "flags": [],
+                "sandbox": runners.mode}
 
 
-def grade_submission(sub: Submission, course: Course, limits: Limits, protect_read=(), allow_read=()) -> dict:
+def grade_submission(sub: Submission, course: Course, limits: Limits, runners: Runners) -> dict:
     """Grade one submission; never raises for anything the student's file contains."""
     ex = course.exercises[sub.exercise]
     started = time.monotonic()
     result = {"student": sub.student, "exercise": ex.name, "file": sub.shown, "sha256": sha256(sub.path),
               "solution_sha256": course.digests[ex.name], "grader_version": GRADER_VERSION,
               "status": "graded", "reason": "", "reason_kind": "", "score": 0.0, "max": ex.total_points,
-              "questions": [], "flags": [], "note": sub.note, "limits": limits.describe(), "passes": 0}
+              "questions": [], "flags": [], "note": cap(sub.note), "limits": limits.describe(), "passes": 0,
+              "sandbox": runners.mode}
     try:
+        if sub.problem:
+            raise SubmissionError("unsafe", sub.problem)
         student = read_submission(sub.path, sub.shown)
         check_exercise(student, ex, course.exercises.values())
     except SubmissionError as e:
-        result.update(status="could_not_run", reason=str(e), reason_kind=e.kind,
+        reason = cap(e)
+        result.update(status="could_not_run", reason=reason, reason_kind=e.kind,
                       questions=[{"id": q.id, "points": q.points, "earned": 0.0, "passed": False,
-                                  "depends": list(q.depends), "kind": "could_not_run", "message": str(e),
+                                  "depends": list(q.depends), "kind": "could_not_run", "message": reason,
                                   "hidden": False} for q in ex.questions.values()])
         result["seconds"] = round(time.monotonic() - started, 3)
         return result
     assembly = assemble(ex, student)
-    run: RunResult = run_notebook(assembly.nb, ex.name, limits, protect_read=protect_read, allow_read=allow_read,
-                                  watch=assembly.watch, builtin_reads=assembly.builtin_reads)
+    channel = runners.config(forbidden_names(ex), limits.memory_mb, limits.notebook_timeout)
+    run: RunResult = run_notebook(assembly.nb, ex.name, limits, assembly.cells, channel)
     result["passes"] = run.passes
     if run.error:
-        result.update(status="error", reason=run.error, reason_kind="grader", log=run.log[-4000:])
+        result.update(status="error", reason=cap(run.error), reason_kind="grader", log=cap(run.log[-4000:], 4000))
     else:
         result["questions"] = score(ex, assembly.missing, run.records, limits)
         result["score"] = sum(q["earned"] for q in result["questions"])
-        result["flags"] = _runtime_flags(ex, run.records) + assembly.flags
-        result["cells"] = {str(i): {k: rec.get(k) for k in ("kind", "ename", "message", "line", "seconds")}
+        result["flags"] = (_runtime_flags(ex, run.records) + assembly.flags)[:MAX_FLAGS]
+        result["cells"] = {str(i): {k: cap(rec.get(k), 300) if isinstance(rec.get(k), str) else rec.get(k)
+                                    for k in ("kind", "ename", "message", "line", "seconds")}
                            for i, rec in sorted(run.records.items())}
     result["seconds"] = round(time.monotonic() - started, 3)
     return result
@@ -222,7 +241,7 @@ def atomic_write(path: Path, text: str):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
             f.write(text)
         os.replace(tmp, path)
     except BaseException:
@@ -232,8 +251,17 @@ def atomic_write(path: Path, text: str):
 
 def safe_name(name: str) -> str:
     """A file-system-safe folder name for a student."""
-    safe = re.sub(r"[^\w.@+-]+", "_", name).strip("._") or "student"
-    return safe if safe == name else f"{safe}-{hashlib.sha1(name.encode()).hexdigest()[:6]}"
+    safe = re.sub(r"[^A-Za-z0-9_.@+-]+", "_", name).strip("._-") or "student"
+    if safe == name and len(safe) <= 80 and safe.lower() == safe:
+        return safe
+    digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{safe[:80]}-{digest}"
+
+
+def csv_cell(value) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading = + - @ (a formula) gets a quote first."""
+    text = cap(value, 500) if not isinstance(value, str) else cap(value, 2000)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _points(x: float) -> str:
@@ -242,6 +270,8 @@ def _points(x: float) -> str:
 
 def feedback_text(r: dict, ex: Exercise) -> str:
     lines = [f"# {ex.name}: {_points(r['score'])} of {_points(r['max'])} points", ""]
+    if r.get("sandbox") == "none":
+        lines += [f"{NOT_SANDBOXED}.", ""]
     if r["status"] == "could_not_run":
         lines += [f"Your notebook `{r['file']}` could not be graded: {r['reason'].rstrip('.')}.", "",
                   "Every question scores 0. Fix the notebook and hand it in again, or ask your instructor.", ""]
@@ -264,17 +294,17 @@ def feedback_text(r: dict, ex: Exercise) -> str:
         lines.append(head)
         if not q["passed"]:
             what = "A hidden test failed" if q.get("hidden") else "The test failed"
-            if q["kind"] in ("answer", "tamper"):
+            if q["kind"] == "answer":
                 what = "Not credited"
             lines.append(f"{what}: {q['message']}")
         lines.append("")
-    tamper = [f for f in r["flags"] if f["severity"] == "tamper"]
+    forbidden = [f for f in r["flags"] if f["severity"] == "forbidden"]
     notes = [f for f in r["flags"] if f["severity"] == "note"]
     suspect = [f for f in r["flags"] if f["severity"] == "suspect"]
     if r["flags"]:
         lines += ["## Integrity", ""]
-        for f in tamper:
-            lines.append(f"- Undone or blocked by the grader ({f['where']}): {f['what']}. No credit comes from it.")
+        for f in forbidden:
+            lines.append(f"- Off-limits ({f['where']}): {f['what']}.")
         for f in notes:
             lines.append(f"- Note ({f['where']}): {f['what']}.")
         for f in suspect:
@@ -286,6 +316,7 @@ def feedback_text(r: dict, ex: Exercise) -> str:
 def gradebook_text(results: list[dict], course: Course, names: list[str]) -> str:
     students = sorted({r["student"] for r in results})
     by = {(r["student"], r["exercise"]): r for r in results}
+    by_student_sandbox = {r["student"]: r.get("sandbox") for r in results}
     header = ["student"]
     for n in names:
         ex = course.exercises[n]
@@ -295,7 +326,7 @@ def gradebook_text(results: list[dict], course: Course, names: list[str]) -> str
     header += [f"total ({_points(total_max)} pts)", "notes"]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
+    w.writerow([csv_cell(c) for c in header])
     for s in students:
         row, total, notes = [s], 0.0, []
         for n in names:
@@ -314,24 +345,31 @@ def gradebook_text(results: list[dict], course: Course, names: list[str]) -> str
             total += r["score"]
             if r["status"] == "could_not_run":
                 notes.append(f"{n}: could not run ({COULD_NOT_RUN.get(r['reason_kind'], r['reason_kind'])})")
-            tamper = [f["what"] for f in r["flags"] if f["severity"] == "tamper"]
-            if tamper:
-                notes.append(f"{n}: flagged ({'; '.join(tamper[:3])})")
+            forbidden = [f["what"] for f in r["flags"] if f["severity"] == "forbidden"]
+            if forbidden:
+                notes.append(f"{n}: flagged ({'; '.join(forbidden[:3])})")
             elif any(f["severity"] == "suspect" for f in r["flags"]):
                 notes.append(f"{n}: code to review")
+        if by_student_sandbox.get(s) == "none":
+            notes.append("not sandboxed")
         row += [_points(total), " | ".join(notes)]
-        w.writerow(row)
+        w.writerow([csv_cell(c) for c in row])
     return buf.getvalue()
 
 
 def write_outputs(out: Path, course: Course, results: list[dict], names: list[str], limits: Limits):
     results = sorted(results, key=lambda r: (r["student"], r["exercise"]))
     atomic_write(out / "gradebook.csv", gradebook_text(results, course, names))
+    modes = sorted({r.get("sandbox") or "none" for r in results})
     doc = {"grader_version": GRADER_VERSION, "limits": limits.describe(),
+           "sandbox": modes[0] if len(modes) == 1 else modes,
+           "sandboxed": all(r.get("sandbox") == "bwrap" for r in results),
            "exercises": {n: {"points": course.exercises[n].total_points,
                              "questions": {q.id: q.points for q in course.exercises[n].questions.values()}}
                          for n in names},
            "submissions": results}
+    if not doc["sandboxed"]:
+        doc["warning"] = NOT_SANDBOXED
     atomic_write(out / "results.json", json.dumps(doc, indent=1) + "\n")
     for r in results:
         atomic_write(out / "feedback" / safe_name(r["student"]) / f"{r['exercise']}.md",
@@ -355,6 +393,7 @@ class Summary:
 
     def text(self, out: Path) -> str:
         rs = self.results
+        head = [f"{NOT_SANDBOXED}."] if any(r.get("sandbox") == "none" for r in rs) else []
         ran = [r for r in rs if r["status"] == "graded"]
         cnr = [r for r in rs if r["status"] == "could_not_run"]
         lines = [f"{len(rs)} submissions from {len({r['student'] for r in rs})} students: "
@@ -369,10 +408,10 @@ class Summary:
         hits = Counter(c["kind"] for r in ran for c in r.get("cells", {}).values() if c["kind"] in LIMIT_KINDS)
         if hits:
             lines.append("  limits hit (cells): " + ", ".join(f"{LIMIT_KINDS[k]} {n}" for k, n in sorted(hits.items())))
-        flagged = [r for r in ran if any(f["severity"] == "tamper" for f in r["flags"])]
+        flagged = [r for r in ran if any(f["severity"] == "forbidden" for f in r["flags"])]
         review = [r for r in ran if r not in flagged and any(f["severity"] == "suspect" for f in r["flags"])]
         if flagged:
-            lines.append(f"  flagged (the grader undid or blocked something): {len(flagged)} "
+            lines.append(f"  flagged (reached for what the exercise puts off-limits): {len(flagged)} "
                          f"({', '.join(r['file'] for r in flagged)})")
         if review:
             lines.append(f"  code to review: {len(review)} ({', '.join(r['file'] for r in review)})")
@@ -389,18 +428,54 @@ class Summary:
         if self.interrupted:
             lines.append("  interrupted: run the same command again to grade the rest")
         lines.append(f"wrote {out / 'gradebook.csv'}, {out / 'results.json'}, {out / 'feedback'}/")
-        return "\n".join(lines)
+        return cap("\n".join(head + lines), 200_000)
 
 
-def _load_result(path: Path) -> dict | None:
+def grader_key() -> bytes:
+    """The key that signs OUT/graded/*.json, kept outside OUT (``LCB_GRADER_KEY`` names the file;
+    default ~/.config/lcb-grader/key, made on first use, readable by its owner only)."""
+    path = Path(os.environ.get("LCB_GRADER_KEY") or Path.home() / ".config" / "lcb-grader" / "key")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(os.urandom(32))
+    return path.read_bytes()
+
+
+def _mac(record: dict, key: bytes) -> str:
+    import hmac
+
+    body = json.dumps({k: v for k, v in record.items() if k != "mac"}, sort_keys=True, ensure_ascii=True)
+    return hmac.new(key, body.encode("ascii"), "sha256").hexdigest()
+
+
+def _load_result(path: Path, key: bytes) -> dict | None:
+    """A result saved by an earlier run, if its signature is this grader's; else None (graded again)."""
+    import hmac
+
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > 8 * 2**20:
+            return None
+        doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    if not isinstance(doc, dict) or not isinstance(doc.get("mac"), str):
+        return None
+    if not hmac.compare_digest(doc["mac"], _mac(doc, key)):
+        return None
+    doc.pop("mac")
+    return doc
 
 
 def grade_all(submissions, out, course: Course, exercise: str | None = None, jobs: int = 1,
-              limits: Limits = Limits(), force: bool = False, progress: bool = True) -> Summary:
+              limits: Limits = Limits(), force: bool = False, progress: bool = True,
+              sandbox: str = "bwrap") -> Summary:
     """Grade every submission under `submissions` (a folder or a .zip) into `out`."""
     started = time.monotonic()
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
@@ -415,8 +490,8 @@ def grade_all(submissions, out, course: Course, exercise: str | None = None, job
             if submissions.suffix.lower() != ".zip":
                 raise LayoutError(f"{submissions}: expected a folder or a .zip of submissions")
             unpacked = Path(tempfile.mkdtemp(prefix="submissions-"))
-            root = extract_zip(submissions, unpacked)
-            subs, ignored = find_submissions(root, list(course.exercises), submissions.name)
+            root, problems, strays = extract_zip(submissions, unpacked)
+            subs, ignored = find_submissions(root, list(course.exercises), submissions.name, problems, strays)
         else:
             subs, ignored = find_submissions(submissions, list(course.exercises))
         subs = [s for s in subs if s.exercise in names]
@@ -424,14 +499,15 @@ def grade_all(submissions, out, course: Course, exercise: str | None = None, job
             raise LayoutError(f"{submissions}: no submissions found for {', '.join(names)}; expected a folder "
                               "per student (alice/01_perceptron.ipynb) or files named <student>_<exercise>.ipynb")
         shown = [n for n in names if any(s.exercise == n for s in subs)]
-        protect = [course.root, submissions, out] + ([unpacked] if unpacked else [])
-        allow = [Path(book.__file__).resolve().parent]
+        runners = Runners(sandbox)
+        key = grader_key()
         summary = Summary(ignored=ignored)
         todo, results = [], {}
         for s in subs:
             path = out / "graded" / safe_name(s.student) / f"{s.exercise}.json"
-            old = None if force else _load_result(path)
+            old = None if force else _load_result(path, key)
             if old and old.get("status") != "error" and old.get("sha256") == sha256(s.path) \
+                    and old.get("sandbox") == runners.mode and old.get("exercise") == s.exercise \
                     and old.get("solution_sha256") == course.digests[s.exercise] \
                     and old.get("grader_version") == GRADER_VERSION and old.get("student") == s.student:
                 results[(s.student, s.exercise)] = old
@@ -444,16 +520,16 @@ def grade_all(submissions, out, course: Course, exercise: str | None = None, job
             bar = tqdm(total=len(todo), desc="grading", unit="notebook", dynamic_ncols=True)
         pool = ThreadPoolExecutor(max_workers=max(1, jobs))
         try:
-            futures = {pool.submit(_grade_safely, s, course, limits, protect, allow): (s, path) for s, path in todo}
+            futures = {pool.submit(_grade_safely, s, course, limits, runners): (s, path) for s, path in todo}
             for fut in as_completed(futures):
                 s, path = futures[fut]
                 r = fut.result()
                 if r["status"] != "error":
-                    atomic_write(path, json.dumps(r, indent=1) + "\n")
+                    atomic_write(path, json.dumps(dict(r, mac=_mac(r, key)), indent=1) + "\n")
                 results[(s.student, s.exercise)] = r
                 summary.graded_now += 1
                 if bar is not None:
-                    bar.set_postfix_str(f"{s.student} {s.exercise}: {_points(r['score'])}/{_points(r['max'])}",
+                    bar.set_postfix_str(cap(f"{s.student} {s.exercise}: {_points(r['score'])}/{_points(r['max'])}", 60),
                                         refresh=False)
                     bar.update(1)
         except KeyboardInterrupt:
@@ -463,6 +539,7 @@ def grade_all(submissions, out, course: Course, exercise: str | None = None, job
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+            runners.close()
             if bar is not None:
                 bar.close()
             summary.results = sorted(results.values(), key=lambda r: (r["student"], r["exercise"]))

@@ -1,6 +1,8 @@
-"""Run one notebook under pytest + nbval, bounded, and report every code cell's outcome.
+"""Run one trusted notebook under pytest + nbval, bounded, and report every code cell's outcome.
 
-Each run is a fresh ``python -m pytest --nbval-lax`` process in a new temporary folder outside
+The notebook's first cell (added here) starts the answer process (:mod:`book.grading.channel`),
+which runs the student's answer cells in the sandbox; the kernel nbval drives runs only the
+instructor's cells. Each run is a fresh ``python -m pytest --nbval-lax`` process in a new temporary folder outside
 the course, with its own process group. Limits:
 
 * ``cell_timeout``: nbval interrupts a cell after that many seconds (``--nbval-cell-timeout``);
@@ -19,7 +21,6 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -34,7 +35,6 @@ import nbformat
 
 import book
 
-GUARD_SOURCE = Path(__file__).with_name("kernel_guard.py")
 FATAL = ("kernel_died", "stuck")
 PIPE_KEEP = 64_000
 _running: set[int] = set()  # process groups of the runs in progress
@@ -64,12 +64,11 @@ class RunResult:
     limits: Limits = field(default_factory=Limits)
 
 
-def guard_cell(cfg: dict) -> nbformat.NotebookNode:
-    code = GUARD_SOURCE.read_text(encoding="utf-8") + f"\ninstall({cfg!r})\n"
-    source = ("# Set-up by the grader, not part of the exercise: output cap and integrity checks.\n"
-              f"exec({code!r}, {{'__name__': '_grader_guard', '__builtins__': dict(vars(__import__('builtins')))}})")
+def setup_cell(cfg: dict) -> nbformat.NotebookNode:
+    source = ("# Set-up by the grader, not part of the exercise: start the process that runs the answers.\n"
+              f"_lcb = __import__('book.grading.channel', fromlist=['start']).start({cfg!r})")
     cell = nbformat.v4.new_code_cell(source, metadata={"grader": {"index": -1, "role": "guard"}})
-    cell.id = "grader-guard"
+    cell.id = "grader-setup"
     return cell
 
 
@@ -84,21 +83,6 @@ def environment(root: Path, work: Path) -> dict:
                JUPYTER_RUNTIME_DIR=str(root / "runtime"), JUPYTER_PLATFORM_DIRS="1",
                PYDEVD_DISABLE_FILE_VALIDATION="1")
     return env
-
-
-def python_paths() -> list[str]:
-    """Where Python and its packages live: always readable, even inside a protected folder
-    (a virtual environment inside the course folder, say)."""
-    import site
-    import sysconfig
-
-    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, *sysconfig.get_paths().values()}
-    try:
-        paths.update(site.getsitepackages())
-    except AttributeError:
-        pass
-    paths.add(site.getusersitepackages() if hasattr(site, "getusersitepackages") else "")
-    return sorted(p for p in paths if p)
 
 
 def _kill_group(pgid):
@@ -265,12 +249,12 @@ def _tail(path: Path, size=PIPE_KEEP) -> str:
         return ""
 
 
-def pytest_args(path: Path, ctl: Path, root: Path, limits: Limits, nonce: str) -> list[str]:
+def pytest_args(path: Path, ctl: Path, root: Path, limits: Limits) -> list[str]:
     return [str(path), "-c", str(ctl / "pytest.ini"), "--rootdir", str(root),
             "-p", "no:cacheprovider", "-p", "nbval.plugin", "-p", "book.grading.pytest_plugin",
-            "--nbval-lax", "--nbval-current-env", "--nbval-cell-timeout", f"{limits.cell_timeout:g}",
+            "--nbval-lax", "--nbval-current-env", "--nbval-cell-timeout", f"{3 * limits.cell_timeout + 30:g}",
             "--grader-log", str(ctl / "cells.jsonl"), "--grader-output-cap", str(limits.output_cap),
-            "--grader-memory", str(limits.memory_mb), "--grader-nonce", nonce,
+            "--grader-memory", str(limits.memory_mb),
             "-q", "--tb=no", "-W", "ignore::DeprecationWarning"]
 
 
@@ -281,20 +265,26 @@ def _one_pass(nb, name, limits: Limits, seconds: float, cfg: dict):
     try:
         for sub in (ctl, work, root / "tmp", root / "ipython", root / "runtime"):
             sub.mkdir()
-        nonce = secrets.token_hex(8)
-        guard = dict(cfg, nonce=nonce, output_cap=limits.output_cap, secret=[str(ctl)], allow_write=[str(root)],
-                     allow_read=list(cfg.get("allow_read", [])) + [str(root)] + python_paths())
+        (ctl / "answers.json").write_text(json.dumps({str(k): v for k, v in cfg["cells"].items()}, ensure_ascii=True),
+                                          encoding="ascii")
+        setup = dict(cfg["channel"], answers=str(ctl / "answers.json"), log=str(ctl / "channel.jsonl"),
+                     timeout=limits.cell_timeout, output_cap=limits.output_cap)
+        if cfg["channel"].get("cwd") == "":
+            (root / "answer").mkdir()
+            setup.update(cwd=str(root / "answer"), env=dict(cfg["channel"]["env"], HOME=str(root / "answer"),
+                                                            TMPDIR=str(root / "answer")))
         run_nb = nbformat.from_dict(nb)
-        run_nb.cells = [guard_cell(guard)] + list(run_nb.cells)
+        run_nb.cells = [setup_cell(setup)] + list(run_nb.cells)
         path = work / f"{name}.ipynb"
         nbformat.write(run_nb, path)
         (ctl / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-        run = _Run(pytest_args(path, ctl, root, limits, nonce), work, environment(root, work), ctl / "pytest.out")
+        run = _Run(pytest_args(path, ctl, root, limits), work, environment(root, work), ctl / "pytest.out")
         killed = False
         try:
             killed = run.wait(timeout=max(seconds, 1.0)) is None
         finally:
-            events = _read_log(ctl / "cells.jsonl")
+            events = _read_log(ctl / "cells.jsonl") + [dict(e, event="channel:" + str(e.get("event")))
+                                                         for e in _read_log(ctl / "channel.jsonl")]
             returncode = run.finish()
             for e in events:
                 if e.get("event") == "kernel":
@@ -319,21 +309,16 @@ def _placeholder(record: dict) -> str:
     return f"# Not run again by the grader: in an earlier run this cell {record.get('message', '')}"[:400]
 
 
-def run_notebook(nb, name="submission", limits: Limits = Limits(), protect_read=(), allow_read=(),
-                 watch=(), builtin_reads=()) -> RunResult:
-    """Run a notebook whose code cells carry ``metadata.grader`` (index, role, assigns).
-
-    Inside the kernel, files under ``protect_read`` (but not under ``allow_read``, Python's own
-    folders, or the run's temporary folder) cannot be read or listed, no ``.ipynb`` can be opened,
-    and nothing outside the run's temporary folder can be written.
-    """
+def run_notebook(nb, name, limits: Limits, cells: dict, channel: dict) -> RunResult:
+    """Run a trusted notebook whose code cells carry ``metadata.grader`` (index, role); `cells` are
+    what the answer process runs (see :func:`book.grading.assemble.trusted_notebook`), `channel` how
+    it is started (see :func:`book.grading.sandbox.channel_config`)."""
     started = time.monotonic()
     deadline = started + limits.notebook_timeout
     code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     for i in code:
         nb.cells[i].metadata.setdefault("grader", {}).setdefault("index", i)
-    cfg = {"protect_read": [str(p) for p in protect_read], "allow_read": [str(p) for p in allow_read],
-           "watch": list(watch), "builtin_reads": list(builtin_reads)}
+    cfg = {"cells": cells, "channel": channel}
     kept: dict[int, dict] = {}  # cells replaced after they killed a run, with their outcome from that run
     records: dict[int, dict] = {}
     passes = 0
@@ -359,6 +344,16 @@ def run_notebook(nb, name="submission", limits: Limits = Limits(), protect_read=
                 why = f"the grader's set-up cell failed ({guard.get('ename')}: {guard.get('message')})"
             return RunResult({}, passes, time.monotonic() - started, why, tail, limits)
         records = {i: ends[i] for i in code if i in ends}
+        for e in events:
+            cell = e.get("cell")
+            if e.get("event") == "channel:answer_error" and cell in records and records[cell].get("kind") == "error":
+                records[cell]["line"] = e.get("line")
+            elif e.get("event") == "channel:forbidden" and isinstance(e.get("names"), list):
+                where = cell if cell in records else max((i for i in records if i <= (cell or 10**9)), default=None)
+                if where is not None:
+                    records[where].setdefault("findings", []).extend(
+                        ["forbidden", f"reached for {str(n)[:100]}, which this exercise puts off-limits"]
+                        for n in e["names"][:20])
         broken = [r for r in records.values() if r.get("kind") == "grader_error"]
         if broken:
             return RunResult({}, passes, time.monotonic() - started, broken[0].get("message"), tail, limits)

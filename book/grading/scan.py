@@ -1,7 +1,7 @@
 """A static look at a student's answer: code that reaches for what the tests rely on.
 
-The scan never changes a grade by itself (the runtime guards and the tests do); it points an
-instructor at code worth reading. Each finding names the answer, the line and what was seen:
+The scan never changes a grade by itself (the tests, run apart from the answers, do); it points
+an instructor at code worth reading. Each finding names the answer, the line and what was seen:
 assignments to attributes of modules (``np.allclose = ...``), ``setattr`` on a module, the
 ``builtins`` module or ``__builtins__``, ``sys.modules``, trace hooks, frame and garbage-collector
 introspection, IPython internals, ``ctypes``, and file access that points at notebooks or at the

@@ -92,13 +92,14 @@ def _blocks(lines, begin, end, where):
                             f"close the block with a line '{end}'.")
 
 
-def read_notebook(path) -> nbformat.NotebookNode:
-    """Read a notebook, turning every way it can be malformed into one clear ExerciseError."""
+def read_notebook(path, text=None) -> nbformat.NotebookNode:
+    """Read a notebook (or parse `text`, its content), turning every way it can be malformed into
+    one clear ExerciseError."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8") if text is None else text
     except (OSError, UnicodeDecodeError) as e:
-        raise ExerciseError(f"{path}: cannot be read ({e}).") from e
+        raise ExerciseError(f"{path}: cannot be read ({str(e)[:200]}).") from e
     if not text.strip():
         raise ExerciseError(f"{path}: the file is empty; it should be a Jupyter notebook (.ipynb JSON).")
     try:
@@ -114,7 +115,7 @@ def read_notebook(path) -> nbformat.NotebookNode:
         nb = nbformat.reads(text, as_version=4)
         nbformat.validate(nb)
     except Exception as e:  # nbformat raises several types
-        raise ExerciseError(f"{path}: not a valid notebook ({str(e).splitlines()[0]}).") from e
+        raise ExerciseError(f"{path}: not a valid notebook ({(str(e).splitlines() or [''])[0][:300]}).") from e
     return nb
 
 

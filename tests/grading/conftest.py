@@ -2,8 +2,11 @@
 
 * ``normal_run``: every exercise's solution, released stub and listed mistakes, as a folder per
   student, graded with ``-j 2`` and the default limits;
-* ``hostile_run``: the broken and hostile notebooks, as a .zip of a flat folder (the shape a
-  learning platform exports), graded with ``-j 2`` and a short cell timeout.
+* ``hostile_run``: the broken and hostile notebooks over every exercise, as a flat folder (with a
+  fifo, a device node, symbolic links and odd student names among them), graded with ``-j 2`` and
+  a short time limit per call;
+* ``zip_run``: a .zip with traversal, a bomb, a corrupt member, clashes and a link among its members,
+  and one honest notebook, graded with ``-j 2``.
 """
 from __future__ import annotations
 
@@ -14,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from grading_corpus import (HOSTILE_TIMEOUT, grade_cmd, hostile_cases, normal_cases, snapshot, write_flat_zip,
-                            write_folder)
+from grading_corpus import (HOSTILE_TIMEOUT, grade_cmd, hostile_cases, normal_cases, snapshot, special_cases,
+                            write_flat, write_folder, write_zip_attacks, zip_cases)
 
 
 @dataclass
@@ -51,7 +54,14 @@ def normal_run(tmp_path_factory) -> Run:
 @pytest.fixture(scope="session")
 def hostile_run(tmp_path_factory) -> Run:
     base = tmp_path_factory.mktemp("hostile")
-    cases = hostile_cases()
+    cases = hostile_cases() + special_cases()
+    folder = write_flat(cases, base / "in")
+    return _run(cases, folder, base / "out", "--timeout", str(HOSTILE_TIMEOUT))
+
+
+@pytest.fixture(scope="session")
+def zip_run(tmp_path_factory) -> Run:
+    base = tmp_path_factory.mktemp("zip")
     (base / "in").mkdir()
-    archive = write_flat_zip(cases, base / "in" / "class-export.zip")
-    return _run(cases, archive, base / "out", "--timeout", str(HOSTILE_TIMEOUT))
+    archive = write_zip_attacks(base / "in" / "class-export.zip")
+    return _run(zip_cases(), archive, base / "out")

@@ -18,12 +18,12 @@ from pathlib import Path
 import nbformat
 
 from book.grading.release import release_notebook
-from book.grading.spec import load_mistakes, mistaken, parse_exercise, solution_files, strip_markers
+from book.grading.spec import hidden_blocks, load_mistakes, mistaken, parse_exercise, solution_files, strip_markers  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = [parse_exercise(p) for p in solution_files(ROOT)]
 HOSTILE = EXERCISES[0]
-HOSTILE_TIMEOUT = 10  # seconds per cell for the hostile corpus (its loop and hang cases wait this long)
+HOSTILE_TIMEOUT = 20  # seconds per call or cell for the hostile corpus (its loop case waits this long)
 
 
 @dataclass
@@ -36,10 +36,15 @@ class Case:
     reason: str = ""                              # could_not_run: the reason kind
     why: str = ""                                 # a phrase each failing question's message must hold
     flag: tuple[str, str] | None = None           # (severity, phrase) that must be among the flags
+    why_in: set[str] | None = None                # the failing questions `why` is checked in (None: all)
 
 
 def write(nb) -> bytes:
-    return nbformat.writes(nb).encode("utf-8")
+    text = nbformat.writes(nb)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: JSON can still carry it, escaped
+        return json.dumps(json.loads(text), ensure_ascii=True, indent=1).encode("ascii")
 
 
 def solution_answers(ex) -> dict[str, str]:
@@ -87,36 +92,166 @@ def _top_function(source: str) -> str:
     return next(n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef))
 
 
-def hostile_cases(ex=HOSTILE) -> list[Case]:
+def _one(ex, cid, body: str, wrong: bool = False) -> dict:
+    """The solution's answers (or the first listed mistake's) with `body` run at the top of answer `cid`."""
+    answers = solution_answers(ex)
+    if wrong:
+        answers = mistake_answers(ex, load_mistakes(ex)[0])
+    return dict(answers, **{cid: body + "\n" + answers[cid]})
+
+
+def _first_fn(source: str) -> str:
+    return _top_function(source)
+
+
+# Attacks that run inside the answer process. Each: (name, code run at the top of an answer cell, outcome).
+# outcome "deps": the questions depending on that answer fail (with `why` in their message); "all":
+# every question fails (the code breaks its own answer process, and only that);
+# "full": full marks (the attack achieves nothing and harms nothing); "hide": the code sits in front
+# of a listed mistake's answer, which must still lose exactly the mistake's questions.
+ROOT_S = str(ROOT)
+ATTACKS = [
+    ("reads-solutions", f"import json\n_x = json.load(open({ROOT_S + '/solutions/01_perceptron.ipynb'!r}))", "deps",
+     "FileNotFoundError"),
+    ("reads-solutions-via-book", "import json, pathlib, book\n"
+     "_r = pathlib.Path(book.__file__).resolve().parents[1]\n"
+     "_x = json.loads((_r / 'solutions' / '01_perceptron.ipynb').read_text())", "deps", "FileNotFoundError"),
+    ("fd-relative-open", "import os\n_d = os.open('/', os.O_RDONLY)\n"
+     f"_f = os.open({ROOT_S.lstrip('/') + '/solutions/01_perceptron.ipynb'!r}, os.O_RDONLY, dir_fd=_d)", "deps",
+     "FileNotFoundError"),
+    ("hard-link", f"import os\nos.link({ROOT_S + '/solutions/01_perceptron.ipynb'!r}, '/tmp/copy.ipynb')", "deps",
+     "FileNotFoundError"),
+    ("lists-the-course", f"import os\n_x = os.listdir({ROOT_S!r})", "deps", "FileNotFoundError"),
+    ("device-node", "import os, stat\nos.mknod('/tmp/mem', stat.S_IFCHR | 0o600, os.makedev(1, 1))", "deps",
+     "PermissionError"),
+    ("fifo-in-tmp", "import os\nos.mkfifo('/tmp/pipe')\n_fd = os.open('/tmp/pipe', os.O_RDONLY | os.O_NONBLOCK)",
+     "full", ""),
+    ("writes-home", "open('/root/.bashrc', 'a').write('echo owned\\n')", "deps", "Error"),
+    ("network", "import socket\nsocket.create_connection(('127.0.0.1', 22), timeout=2)", "deps", "Error"),
+    ("daemon", "import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+     "        time.sleep(600)\n    os._exit(0)", "full", ""),
+    ("fork-children", "import os, time\nfor _k in range(8):\n    if os.fork() == 0:\n        time.sleep(600)\n"
+     "        os._exit(0)", "full", ""),
+    ("posixsubprocess", "import _posixsubprocess, os, sys\n"
+     "_posixsubprocess.fork_exec([b'/bin/sleep', b'600'], [b'/bin/sleep'], True, (), None, None, -1, -1, -1, -1,"
+     " -1, -1, *(os.pipe()), False, False, 0, None, None, None, -1, None, False)", "full", ""),
+    ("patches-numpy", "import numpy\nfor _f in ('allclose', 'isclose', 'array_equal', 'array_equiv'):\n"
+     "    setattr(numpy, _f, lambda *a, **k: True)", "hide", ""),
+    ("patches-builtins", "import builtins\nbuiltins.isinstance = lambda *a, **k: True\n"
+     "builtins.all = builtins.any = lambda *a, **k: True", "hide", ""),
+    ("edits-sys-modules", "import sys, types\n_fake = types.ModuleType('numpy')\n"
+     "_fake.allclose = lambda *a, **k: True\nsys.modules['numpy'] = _fake", "hide", ""),
+    ("python-thread", "import threading, time, numpy\ndef _patch():\n    while True:\n"
+     "        numpy.allclose = numpy.array_equal = lambda *a, **k: True\n        time.sleep(0.001)\n"
+     "threading.Thread(target=_patch, daemon=True).start()", "hide", ""),
+    ("c-thread", "import ctypes, numpy\n_CB = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p)\n"
+     "@_CB\ndef _run(_):\n    numpy.allclose = lambda *a, **k: True\n    return None\n"
+     "_libc = ctypes.CDLL(None)\n_tid = ctypes.c_ulong()\n"
+     "_libc.pthread_create(ctypes.byref(_tid), None, _run, None)", "hide", ""),
+    ("frames-and-gc", "import sys, gc, linecache\n_seen = [o for o in gc.get_objects() if isinstance(o, str) "
+     "and 'HIDDEN' in o]\n_f = sys._getframe()\nwhile _f is not None:\n    _seen += [k for k in _f.f_globals]\n"
+     "    _f = _f.f_back\n_seen += [''.join(linecache.getlines(n)) for n in list(linecache.cache)]\n"
+     "raise RuntimeError('found: ' + repr(_seen))", "deps", "RuntimeError"),
+    ("traceback-frames", "import sys\ntry:\n    raise ValueError\nexcept ValueError as _e:\n"
+     "    _tb = _e.__traceback__.tb_frame\n_names = []\nwhile _tb is not None:\n    _names += list(_tb.f_locals)\n"
+     "    _tb = _tb.f_back\nraise LookupError('frames: ' + repr(_names))", "deps", "LookupError"),
+    ("replaces-the-grader", "try:\n    import book.grading.channel as _c\n    _c.Proxy.__call__ = lambda *a, **k: None\n"
+     "except ImportError:\n    pass\nimport sys\nfor _m in list(sys.modules.values()):\n"
+     "    if getattr(_m, '__name__', '') == 'wire':\n        _m.decode = lambda *a: True", "all", ""),
+    ("forges-replies", "import os\nfor _fd in range(3, 12):\n    try:\n        os.write(_fd, b'\\xff' * 64)\n"
+     "    except OSError:\n        pass", "deps", "not plain data"),
+    ("smuggles-objects", "import sys, json, struct\n_w = sys.modules['wire']\n"
+     "def _enc(v):\n    doc = json.dumps({'s': {'ok': True, 'stdout': '', 'cut': False, 'forbidden': [],\n"
+     "        'result': {'nd': ['|O8', [1], 0]}, 'changed': {'s': {}}, 'names': {'s': {}}}}).encode()\n"
+     "    return struct.pack('>II', len(doc), 1) + doc + struct.pack('>Q', 8) + b'\\0' * 8\n_w.encode = _enc",
+     "deps", "not plain data"),
+    ("infinite-loop", "while True:\n    pass", "deps", "did not finish within"),
+    ("allocates-10gb", "import numpy\n_big = numpy.ones(10 * 2**30 // 8)", "deps", "ran out of memory"),
+    ("os-exit", "import os\nos._exit(0)", "deps", "exited with status 0"),
+    ("sys-exit", "import sys\nsys.exit(1)", "deps", "called sys.exit()"),
+    ("kills-itself", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", "deps", "SIGKILL"),
+    ("prints-100mb", "for _ in range(1_000_000):\n    print('x' * 99)", "deps", "printed more than"),
+    ("huge-message", "raise ValueError('x' * 5_000_000)", "deps", "ValueError"),
+    ("lone-surrogate", "_s = '\udcff'", "deps", "surrogates not allowed"),
+    ("surrogates-at-run-time", "print('\\ud800 \\udcff')\nraise ValueError('bad \\ud800')", "deps", "ValueError: bad"),
+]
+
+# Return values that lie to NumPy: the function's result must be refused, not compared.
+LIARS = {
+    "array-function": "class Liar:\n    def __array_function__(self, *a, **k):\n        return True\n"
+                      "    def __eq__(self, other):\n        return True\n",
+    "array-ufunc": "class Liar:\n    __array_priority__ = 1000\n    def __array_ufunc__(self, *a, **k):\n"
+                   "        return True\n",
+    "eq": "class Liar:\n    def __eq__(self, other):\n        return True\n    __hash__ = None\n",
+    "subclass": "import numpy\nclass Liar(numpy.ndarray):\n    def __eq__(self, other):\n"
+                "        return numpy.ones(numpy.shape(other), bool).view(Liar)\n",
+    "module": "import types\nclass Liar:\n    pass\n_m = types.ModuleType('m')\n",
+}
+
+
+def liar_answer(source: str, kind: str) -> str:
+    """The answer with its function made to return a liar."""
+    fn = _first_fn(source)
+    make = "_m" if kind == "module" else "numpy.zeros(3).view(Liar)" if kind == "subclass" else "Liar()"
+    return (LIARS[kind] + source + f"\n_real_{fn} = {fn}\ndef {fn}(*args, **kwargs):\n"
+            f"    _real_{fn}(*args, **kwargs)\n    return {make}\n")
+
+
+def hostile_cases() -> list[Case]:
+    """Broken and hostile notebooks over every exercise, each with the grade it must get."""
+    cases = []
+    for k, ex in enumerate(EXERCISES):
+        n = ex.name[:2]
+        sol = solution_answers(ex)
+        m = load_mistakes(ex)[0]
+        mfails = set(m["fails"])
+        a = next(iter(ex.answers))                  # the first answer: the attacks' home
+        deps = dependents(ex, a)
+        for j, (name, code, outcome, why) in enumerate(ATTACKS):
+            if j % len(EXERCISES) != k:
+                continue                             # each attack once, spread over the exercises
+            if outcome == "hide":
+                answers = _one(ex, m["answer"], code, wrong=True)
+                cases.append(Case(f"h{n}-{name}", ex.name, write(filled(ex, answers)), fails=mfails))
+            else:
+                answers = _one(ex, a, code)
+                fails = deps if outcome == "deps" else set(ex.questions) if outcome == "all" else set()
+                cases.append(Case(f"h{n}-{name}", ex.name, write(filled(ex, answers)), fails=fails, why=why))
+        kinds = list(LIARS)
+        for kind in (kinds if k == 0 else [kinds[k % len(kinds)]]):
+            answers = dict(sol, **{a: liar_answer(sol[a], kind)})
+            direct = {q.id for q in ex.questions.values() if q.depends == (a,)}
+            cases.append(Case(f"h{n}-liar-{kind}", ex.name, write(filled(ex, answers)), fails=deps,
+                              why="return a NumPy array or a number", why_in=direct or None))
+    cases += _notebook_cases(HOSTILE)
+    ex4 = next(e for e in EXERCISES if e.name.startswith("04"))
+    sol4 = solution_answers(ex4)
+    loop = "softmax_loss_vectorized"
+    for name, body in (("forbidden-import", "from book.layers import affine_backward as _ab\n"),
+                       ("forbidden-attribute", "import book.linear\n_f = book.linear.linear_loss_and_grads\n")):
+        answers = dict(sol4, **{loop: body + sol4[loop]})
+        cases.append(Case(f"h04-{name}", ex4.name, write(filled(ex4, answers)), fails=dependents(ex4, loop),
+                          why="off-limits", flag=("forbidden", "off-limits")))
+    return cases
+
+
+def _notebook_cases(ex) -> list[Case]:
+    """Notebooks broken as files: unreadable, another exercise's, edited tests and points, odd sources."""
     sol = solution_answers(ex)
-    a = next(iter(ex.answers))               # the answer the runtime cases break
+    a = next(iter(ex.answers))
     deps = dependents(ex, a)
-    m = load_mistakes(ex)[0]                 # a wrong answer, for the cases that try to hide it
-    ma, mfails = m["answer"], set(m["fails"])
-    wrong = mistake_answers(ex, m)
-    after_ma = {q.id for q in ex.questions.values() if q.cell > ex.answers[ma]}
     name = ex.name
-
-    def broken(extra: str) -> bytes:
-        return write(filled(ex, dict(sol, **{a: sol[a] + "\n" + extra})))
-
-    def hiding(extra: str, top=True) -> bytes:
-        return write(filled(ex, dict(wrong, **{ma: (extra + "\n" + wrong[ma]) if top else wrong[ma] + "\n" + extra})))
-
     cases = [
         Case("h-invalid-json", name, b'{"cells": [', status="could_not_run", reason="json"),
         Case("h-empty-file", name, b"", status="could_not_run", reason="empty"),
         Case("h-nbformat3", name, json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {},
                                               "worksheets": [{"cells": []}]}).encode(),
              status="could_not_run", reason="nbformat"),
+        Case("h-not-utf8", name, b'{"cells": [], "x": "\xff\xfe"}', status="could_not_run", reason="unreadable"),
     ]
-    other = next((e for e in EXERCISES if e.name != ex.name), None)
-    if other is not None:
-        wrong_nb = filled(other, solution_answers(other))
-    else:
-        wrong_nb = released(ex)
-        wrong_nb.metadata["grading"]["exercise"] = "99_elsewhere"
-    cases.append(Case("h-wrong-exercise", name, write(wrong_nb), status="could_not_run", reason="wrong_exercise"))
+    other = next(e for e in EXERCISES if e.name != ex.name)
+    cases.append(Case("h-wrong-exercise", name, write(filled(other, solution_answers(other))),
+                      status="could_not_run", reason="wrong_exercise"))
 
     nb = filled(ex, sol)
     del nb.cells[ex.answers[a]]
@@ -146,58 +281,13 @@ def hostile_cases(ex=HOSTILE) -> list[Case]:
         cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="all tests passed\n")]
     cases.append(Case("h-outputs-pasted", name, write(nb), fails=set(ex.questions), why="Replace this line"))
 
-    cases += [
-        Case("h-infinite-loop", name, broken("while True:\n    pass"), fails=deps, why="did not finish within"),
-        Case("h-allocates-10gb", name, broken("import numpy\n_big = numpy.ones(10 * 2**30 // 8)"), fails=deps,
-             why="ran out of memory"),
-        Case("h-os-exit", name, broken("import os\nos._exit(0)"), fails=deps, why="exited with status 0"),
-        Case("h-sys-exit", name, broken("import sys\nsys.exit(1)"), fails=deps, why="called sys.exit()"),
-        Case("h-kernel-kills-itself", name, broken("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"),
-             fails=deps, why="SIGKILL"),
-        Case("h-prints-100mb", name, broken("for _ in range(1_000_000):\n    print('x' * 99)"), fails=deps,
-             why="printed more than"),
-        Case("h-reads-solutions", name, broken(
-            "import json, pathlib, book\n"
-            "_root = pathlib.Path(book.__file__).resolve().parents[1]\n"
-            f"_nb = json.loads((_root / 'solutions' / '{name}.ipynb').read_text())"),
-            fails=deps, why="PermissionError", flag=("tamper", "solutions")),
-        Case("h-patches-numpy", name, hiding(
-            "import numpy\nfor _f in ('allclose', 'isclose', 'array_equal', 'array_equiv'):\n"
-            "    setattr(numpy, _f, lambda *a, **k: True)"), fails=mfails, flag=("tamper", "numpy.allclose")),
-        Case("h-patches-numpy-when-called", name, hiding(
-            f"_original = {_top_function(wrong[ma])}\n"
-            f"def {_top_function(wrong[ma])}(*args, **kwargs):\n"
-            "    import numpy\n"
-            "    numpy.allclose = numpy.isclose = numpy.array_equal = lambda *a, **k: True\n"
-            "    return _original(*args, **kwargs)", top=False),
-            fails=dependents(ex, ma), flag=("tamper", "numpy.allclose")),
-        Case("h-patches-builtins", name, hiding(
-            "import builtins\nbuiltins.isinstance = lambda *a, **k: True\nbuiltins.all = lambda *a, **k: True\n"
-            "builtins.any = lambda *a, **k: True"), fails=mfails, flag=("tamper", "builtins.isinstance")),
-        Case("h-shadows-builtins", name, hiding("isinstance = lambda *a, **k: True\nset = lambda *a: {1, -1}"),
-             fails=mfails, flag=("note", "shadowed")),
-        Case("h-edits-sys-modules", name, hiding(
-            "import sys, types\n_fake = types.ModuleType('numpy')\n_fake.allclose = lambda *a, **k: True\n"
-            "sys.modules['numpy'] = _fake"), fails=mfails, flag=("tamper", "sys.modules['numpy']")),
-        Case("h-hides-errors", name, hiding("get_ipython().showtraceback = lambda *a, **k: None"),
-             fails=mfails, flag=("tamper", "showtraceback")),
-        Case("h-background-thread", name, hiding(
-            "import threading, time, numpy\n"
-            "def _patch():\n"
-            "    while True:\n"
-            "        numpy.allclose = numpy.array_equal = lambda *a, **k: True\n"
-            "        time.sleep(0.001)\n"
-            "threading.Thread(target=_patch, daemon=True).start()"),
-            fails=mfails | after_ma, flag=("tamper", "thread")),
-    ]
-
     nb = filled(ex, sol)
     code = [c for c in nb.cells if c.cell_type == "code"]
     nb.cells = [c for c in nb.cells if c.cell_type != "code"] + code[::-1]
     cases.append(Case("h-cells-reordered", name, write(nb)))
 
     nb = filled(ex, dict(sol, **{a: "# NBVAL_SKIP\n" + sol[a]}))
-    cases.append(Case("h-nbval-skip-marker", name, write(nb), flag=("note", "marker")))
+    cases.append(Case("h-nbval-skip-marker", name, write(nb)))
 
     nb = released(ex)
     dup = copy.deepcopy(nb.cells[ex.answers[a]])
@@ -207,6 +297,16 @@ def hostile_cases(ex=HOSTILE) -> list[Case]:
     cases.append(Case("h-answer-cell-duplicated", name, write(nb),
                       fails={q.id for q in ex.questions.values() if set(q.depends) - {a}},
                       why="Replace this line", flag=("note", "cells carry")))
+
+    raw = json.loads(write(filled(ex, sol)))
+    raw["cells"][ex.answers[a]]["source"] = 42
+    cases.append(Case("h-source-a-number", name, json.dumps(raw).encode(), fails=deps, why="NameError"))
+    raw["cells"][ex.answers[a]]["source"] = ["def broken(", 7, {"x": 1}]
+    cases.append(Case("h-source-odd-list", name, json.dumps(raw).encode(), fails=deps, why="SyntaxError"))
+
+    noisy = "\n".join(f"_x{k} = __import__('gc').get_objects" for k in range(3000))
+    cases.append(Case("h-huge-findings", name, write(filled(ex, dict(sol, **{a: noisy + "\n" + sol[a]}))),
+                      flag=("suspect", "")))
     return cases
 
 
@@ -219,11 +319,77 @@ def write_folder(cases, root: Path) -> Path:
     return root
 
 
-def write_flat_zip(cases, path: Path, wrapper="export") -> Path:
-    """A .zip of a flat folder: <wrapper>/<student>_<exercise>.ipynb, as learning platforms export."""
-    with zipfile.ZipFile(path, "w") as zf:
-        for c in cases:
-            zf.writestr(f"{wrapper}/{c.student}_{c.exercise}.ipynb", c.data)
+# Submissions that are not plain notebook files: (student, how the file is made, expected reason phrase).
+SPECIAL = [("h-fifo", "fifo", "not a regular file"), ("h-device", "device", "not a regular file"),
+           ("h-symlink", "symlink", "symbolic link")]
+NAMED = ["=HYPERLINK(\"x\")", "+cmd", "@SUM(A1)", "+-2", "Alice", "alice", "st\udcffudent"]
+
+
+def special_cases() -> list[Case]:
+    """Files that are not notebooks (fifo, device, link) and students with awkward names."""
+    cases = [Case(student, HOSTILE.name, b"", status="could_not_run", reason="unsafe", why=why)
+             for student, _, why in SPECIAL]
+    cases += [Case(name, HOSTILE.name, b"{", status="could_not_run", reason="json") for name in NAMED]
+    return cases
+
+
+def write_flat(cases, root: Path) -> Path:
+    """A flat folder: root/<student>_<exercise>.ipynb; the special cases as a fifo, a device node, a link."""
+    import os
+    import stat
+
+    root.mkdir(parents=True, exist_ok=True)
+    kinds = {student: kind for student, kind, _ in SPECIAL}
+    for c in cases:
+        path = root / f"{c.student}_{c.exercise}.ipynb"
+        kind = kinds.get(c.student)
+        if kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "device":
+            os.mknod(path, stat.S_IFCHR | 0o600, os.makedev(1, 3))
+        elif kind == "symlink":
+            path.symlink_to(ROOT / "solutions" / f"{c.exercise}.ipynb")
+        else:
+            path.write_bytes(c.data)
+    (root / "h-linked-folder").symlink_to(ROOT / "solutions", target_is_directory=True)
+    return root
+
+
+def zip_cases() -> list[Case]:
+    name = HOSTILE.name
+    sol = write(filled(HOSTILE, solution_answers(HOSTILE)))
+    return [Case("z-honest", name, sol),
+            Case("z-traversal", name, sol, status="could_not_run", reason="unsafe", why="outside the archive"),
+            Case("z-bomb", name, b"", status="could_not_run", reason="unsafe", why="unpacks to more than"),
+            Case("z-corrupt", name, sol, status="could_not_run", reason="unsafe", why="corrupt"),
+            Case("z-clash", name, sol, status="could_not_run", reason="unsafe", why="both as a file and as a folder"),
+            Case("z-twice", name, sol, status="could_not_run", reason="unsafe", why="more than once"),
+            Case("z-link", name, sol, status="could_not_run", reason="unsafe", why="symbolic link")]
+
+
+def write_zip_attacks(path: Path) -> Path:
+    """A flat .zip whose members attack the unpacking, one student each, and one honest notebook."""
+    name = HOSTILE.name
+    sol = write(filled(HOSTILE, solution_answers(HOSTILE)))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"z-honest_{name}.ipynb", sol)
+        zf.writestr(f"../../z-traversal_{name}.ipynb", sol)
+        zf.writestr(f"z-bomb_{name}.ipynb", b"\0" * (70 * 2**20))
+        zf.writestr(f"z-corrupt_{name}.ipynb", sol)
+        zf.writestr(f"z-clash_{name}.ipynb", sol)
+        zf.writestr(f"z-clash_{name}.ipynb/inner_{name}.ipynb", sol)
+        zf.writestr(f"z-twice_{name}.ipynb", sol)
+        zf.writestr(f"z-twice_{name}.ipynb", b"{}")
+        link = zipfile.ZipInfo(f"z-link_{name}.ipynb")
+        link.external_attr = (0o120777 << 16)
+        zf.writestr(link, str(ROOT / "solutions" / f"{name}.ipynb"))
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(f"z-corrupt_{name}.ipynb")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for k in range(start + 10, start + 60):
+        data[k] ^= 0x5A
+    path.write_bytes(bytes(data))
     return path
 
 
@@ -234,5 +400,6 @@ def grade_cmd(submissions, out, *extra) -> list[str]:
 
 
 def snapshot(folder: Path) -> dict:
-    """Every file under `folder` with its bytes and modification time."""
-    return {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every regular file under `folder` with its bytes and modification time (links not followed)."""
+    return {p: (p.read_bytes(), p.lstat().st_mtime_ns) for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.is_symlink()}

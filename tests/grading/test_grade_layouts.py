@@ -77,10 +77,13 @@ def test_zip_export_with_a_wrapping_folder_and_unsafe_names(tmp_path):
         zf.writestr("course-export/alice/data.csv", "1,2")
     into = tmp_path / "unpacked"
     into.mkdir()
-    root = extract_zip(archive, into)
-    subs, ignored = find_submissions(root, NAMES, "export.zip")
+    root, problems, strays = extract_zip(archive, into)
+    subs, ignored = find_submissions(root, NAMES, "export.zip", problems, strays)
     assert found(subs) == [("alice", EX, f"export.zip/course-export/alice/{EX}.ipynb"),
-                           ("bob", EX, f"export.zip/course-export/bob/{EX}.ipynb")]
+                           ("bob", EX, f"export.zip/course-export/bob/{EX}.ipynb"),
+                           ("evil", EX, f"export.zip/evil_{EX}.ipynb")]
+    evil = next(s for s in subs if s.student == "evil")
+    assert evil.path is None and "outside the archive" in evil.problem
     assert not (tmp_path / f"evil_{EX}.ipynb").exists()
     assert all(p.is_relative_to(into) for p in into.rglob("*"))
 

@@ -90,3 +90,22 @@ def test_an_interrupted_run_resumes_where_it_stopped(tmp_path):
     column = f"{ROOT_EX.name} ({ROOT_EX.total_points:g} pts)"
     assert {r["student"]: float(r[column]) for r in rows} == \
            {n: ROOT_EX.total_points if k % 2 == 0 else 0.0 for k, n in enumerate(names)}
+
+
+def test_a_forged_saved_result_is_not_trusted(normal_run, tmp_path):
+    """OUT/graded/*.json is signed with a key kept outside OUT: an edited record is graded again."""
+    subs, out = _copy_run(normal_run, tmp_path)
+    stub = f"ex{ROOT_EX.name[:2]}-stub"
+    path = out / "graded" / stub / f"{ROOT_EX.name}.json"
+    doc = json.loads(path.read_text())
+    for q in doc["questions"]:
+        q.update(earned=q["points"], passed=True, kind="passed", message="")
+    doc["score"] = doc["max"]
+    path.write_text(json.dumps(doc, indent=1))
+    proc = subprocess.run(grade_cmd(subs, out, "--exercise", ROOT_EX.name[:2], "-q"), capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 graded now" in proc.stdout
+    with open(out / "gradebook.csv", newline="") as f:
+        row = next(r for r in csv.DictReader(f) if r["student"] == stub)
+    assert float(row[f"{ROOT_EX.name} ({ROOT_EX.total_points:g} pts)"]) == 0.0
