@@ -94,12 +94,16 @@ def check_finite(name, a):
     arr = np.asarray(a)
     if arr.dtype.kind not in "fc":
         return arr
-    # fast path: a finite sum means no NaN/inf (no big boolean temporary); a sum that overflows
-    # on finite values falls through to the exact check
-    with np.errstate(all="ignore"):
-        total = arr.sum()
-    if np.isfinite(total) or np.isfinite(arr).all():
-        return arr
+    if arr.size <= 4096:                  # small: the direct check is cheaper than an errstate block
+        if np.isfinite(arr).all():
+            return arr
+    else:
+        # fast path: a finite sum means no NaN/inf (no big boolean temporary); a sum that
+        # overflows on finite values falls through to the exact check
+        with np.errstate(all="ignore"):
+            total = arr.sum()
+        if np.isfinite(total) or np.isfinite(arr).all():
+            return arr
     n_nan = int(np.isnan(arr).sum())
     n_inf = int(np.isinf(arr).sum())
     parts = []
