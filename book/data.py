@@ -22,7 +22,10 @@ From a terminal::
 from __future__ import annotations
 
 import argparse
+import functools
+import gzip
 import hashlib
+import importlib.util
 import io
 import os
 import pickle
@@ -116,6 +119,31 @@ def _stratified_split(y, fractions, rng):
     return [rng.permutation(np.concatenate(p)) for p in parts]
 
 
+@functools.lru_cache(maxsize=1)
+def _digits_arrays():
+    """The raw digits (pixels 0..16 as float64 (1797, 64), labels (1797,)), read once per process.
+
+    Read straight from the file scikit-learn bundles (datasets/data/digits.csv.gz, the file its
+    load_digits parses the same way) without importing scikit-learn, whose import takes about a
+    second; scikit-learn's own loader is the fallback. The arrays are read-only (shared by calls).
+    """
+    spec = importlib.util.find_spec("sklearn")
+    path = None
+    if spec is not None and spec.submodule_search_locations:
+        path = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data" / "digits.csv.gz"
+    if path is not None and path.is_file():
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            table = np.loadtxt(f, delimiter=",")
+        raw, target = table[:, :-1], table[:, -1].astype(int)
+    else:
+        from sklearn.datasets import load_digits as _sk_load_digits
+        digits = _sk_load_digits()
+        raw, target = digits.data.astype(np.float64), digits.target
+    raw.flags.writeable = False
+    target.flags.writeable = False
+    return raw, target
+
+
 def load_digits(seed=0, val_fraction=0.2, test_fraction=0.2) -> Data:
     """scikit-learn's bundled handwritten digits: 1,797 grey 8x8 images of 0..9, no network needed.
 
@@ -126,17 +154,15 @@ def load_digits(seed=0, val_fraction=0.2, test_fraction=0.2) -> Data:
     image_shape (8, 8). With val_fraction=0, X_val and y_val are None.
     About 60 % / 20 % / 20 % with the defaults: 1,079 train, 359 validation, 359 test.
     """
-    from sklearn.datasets import load_digits as _sk_load_digits
-
     val_fraction = _check_float("val_fraction", val_fraction, 0.0, 1.0)
     test_fraction = _check_float("test_fraction", test_fraction, 0.0, 1.0, low_open=True)
     if val_fraction + test_fraction >= 1.0:
         raise ValueError("val_fraction + test_fraction must be below 1 to leave training data; "
                          f"got {val_fraction} + {test_fraction}")
     rng = np.random.default_rng(seed)
-    digits = _sk_load_digits()
-    X = digits.data.astype(np.float64) / 16.0
-    y = digits.target.astype(np.int64)
+    raw, target = _digits_arrays()
+    X = raw / 16.0
+    y = target.astype(np.int64)
     train, val, test = _stratified_split(y, [val_fraction, test_fraction], rng)
     has_val = val_fraction > 0
     return Data(X[train], y[train], X[val] if has_val else None, y[val] if has_val else None,
