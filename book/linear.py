@@ -73,12 +73,15 @@ def perceptron_epoch(X, y, w, b, lr=1.0):
     w, b = _wb(w, b, X.shape[1])
     w = w.astype(np.float64, copy=True)
     mistakes = 0
-    for x_i, y_i in zip(X, y):  # sequential by nature: each step sees the previous update
-        if y_i * (x_i @ w + b) <= 0:
-            w += lr * y_i * x_i
+    b, lr = float(b), float(lr)
+    # sequential by nature: each step sees the previous update. Python scalars for y_i, b and the
+    # score keep the loop's per-example overhead low (the same float64 arithmetic).
+    for x_i, y_i in zip(X, y.tolist()):
+        if y_i * (float(x_i @ w) + b) <= 0:
+            w += (lr * y_i) * x_i
             b += lr * y_i
             mistakes += 1
-    return w, float(b), mistakes
+    return w, b, mistakes
 
 
 def perceptron_train(X, y, epochs=100, lr=1.0, seed=0, shuffle=True):
