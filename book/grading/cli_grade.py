@@ -161,3 +161,48 @@ def add_commands(sub):
                    help="maps students to the platform's ids: a CSV with the header student,lms_id,email,name; "
                         "students missing from it and entries without a submission are listed")
     g.set_defaults(func=_grade)
+    add_gradescope_commands(sub)
+
+
+def _bundle(args) -> int:
+    from .gradescope import bundle
+
+    try:
+        members = bundle(args.root, args.out)
+    except (ValueError, OSError) as e:
+        print(f"gradescope-bundle: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.out} ({len(members)} files: setup.sh, run_autograder, course/); upload it as the "
+          "autograder of a Gradescope programming assignment")
+    return 0
+
+
+def _gradescope_run(args) -> int:
+    from .gradescope import run
+    from .sandbox import SandboxError
+    from .spec import ExerciseError
+
+    try:
+        doc = run(args.autograder, args.root, sandbox=args.sandbox)
+    except (ExerciseError, SandboxError) as e:
+        print(f"gradescope-run: {e}", file=sys.stderr)
+        return 2
+    print(f"score {doc['score']:g}; wrote results/results.json")
+    return 0
+
+
+def add_gradescope_commands(sub):
+    b = sub.add_parser("gradescope-bundle", help="write the autograder zip Gradescope runs",
+                       description="Write the zip a Gradescope programming assignment runs: setup.sh (installs "
+                                   "Python, bubblewrap and the requirements), run_autograder (grades "
+                                   "/autograder/submission with this grader into /autograder/results/results.json) "
+                                   "and course/ (the book package and solutions/, hidden tests included).")
+    b.add_argument("--out", required=True, metavar="ZIP", help="the zip to write, e.g. autograder.zip")
+    b.add_argument("--root", default=".", help="the course folder holding solutions/ (default: .)")
+    b.set_defaults(func=_bundle)
+    r = sub.add_parser("gradescope-run", help="(inside Gradescope) grade /autograder/submission",
+                       description="What run_autograder calls inside Gradescope's image.")
+    r.add_argument("--autograder", default="/autograder", help="the autograder folder (default /autograder)")
+    r.add_argument("--root", default=".", help="the course folder holding solutions/")
+    r.add_argument("--sandbox", choices=("bwrap", "none"), default="bwrap")
+    r.set_defaults(func=_gradescope_run)
