@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .grade import _points, atomic_write, csv_cell
+from .grade import NOT_SANDBOXED, _points, atomic_write, csv_cell
 
 ROSTER_HEADER = ["student", "lms_id", "email", "name"]
 FORMATS = ("canvas", "moodle", "gradescope")
@@ -124,8 +124,13 @@ def gradescope_results(r: dict) -> dict:
               ("A hidden test failed: " if q.get("hidden") else "") + (q.get("message") or "failed"),
               "visibility": "visible"} for q in r.get("questions", [])]
     doc = {"score": r["score"] if r["status"] != "error" else 0.0, "tests": tests}
+    notes = []
+    if r.get("sandbox") == "none":
+        notes.append(NOT_SANDBOXED)
     if r["status"] != "graded":
-        doc["output"] = f"{r['exercise']}: {r['reason']}"
+        notes.append(f"{r['exercise']}: {r['reason']}")
+    if notes:
+        doc["output"] = "\n".join(notes)
     return doc
 
 
