@@ -20,8 +20,9 @@ Each submission runs in two processes: the tests under pytest + nbval in a trust
 student's answer cells in a bubblewrap sandbox (no network, no view of the course, the
 submissions or OUT), called through proxies that pass only plain data. Without bubblewrap, grade
 refuses unless --sandbox none (then every output says the run was not sandboxed). Limits: time
-per call and cell (--timeout) and for the whole notebook, memory, output. Submissions are never
-modified; links, fifos and unsafe .zip members are not followed and score 0 with the reason.
+per call and cell (--timeout) and for the whole notebook, memory, output.
+Submissions are never modified; links, fifos and unsafe .zip members are not followed and score
+0 with the reason.
 
 OUT receives:
   gradebook.csv                     a row per student; a column per question, per exercise and a
