@@ -118,6 +118,7 @@ def cluster_main(ex, subs: Path, n: int, repeat: int) -> int:
     results = {name: min(m, key=lambda r: r[0]) for name, m in measured.items()}
     print(f"{ex.name}: {n} copies of one submission, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
           f"load average {load0:.1f} before, {os.getloadavg()[0]:.1f} after")
+    print("(CPU s counts the grader's own child processes: for the cluster runs the workers' CPU is not in it)")
     print(f"{'run':<20}{'wall s':>9}{'CPU s':>9}{'per sub s':>11}{'subs/min':>10}")
     for name, (seconds, cpu) in results.items():
         print(f"{name:<20}{seconds:>9.1f}{cpu:>9.1f}{seconds / n:>11.2f}{60 * n / seconds:>10.1f}")
