@@ -140,3 +140,20 @@ def test_cluster_address_that_answers_nothing_is_a_clear_error(tmp_path):
     proc = subprocess.run(grade_cmd(subs, tmp_path / "out", "--cluster", "local:zero", "-q"), capture_output=True,
                           text=True, timeout=120, env=_env())
     assert proc.returncode == 2 and "local:N" in proc.stderr, proc.stderr
+
+
+def test_fingerprint_of_a_worker_with_the_same_course_matches(tmp_path, monkeypatch):
+    from book.grading.cluster import fingerprint, mismatch
+    from book.grading.grade import Course
+
+    copy = tmp_path / "course"
+    shutil.copytree(ROOT / "solutions", copy / "solutions", ignore=shutil.ignore_patterns("mistakes"))
+    monkeypatch.setenv("LCB_COURSE_ROOT", str(copy))
+    worker = fingerprint()
+    grader = dict(worker, course=Course.load(ROOT).course_sha256)
+    assert worker["course"] is not None and mismatch(grader, worker, "bwrap") == []
+    assert mismatch(grader, dict(worker, book="0.0.1"), "bwrap") == [
+        f"book version '0.0.1', the grader has {grader['book']!r}"]
+    assert "bubblewrap" in mismatch(grader, dict(worker, bwrap=False), "bwrap")[0]
+    assert mismatch(grader, dict(worker, bwrap=False), "none") == []
+    assert "grader code" in mismatch(grader, dict(worker, grader_code="0" * 64), "bwrap")[0]
