@@ -99,9 +99,14 @@ def _grade(args) -> int:
         return 2
     cluster_errors: tuple = ()
     if args.cluster:
-        from .cluster import ClusterError
+        from .cluster import ClusterError, require_distributed
 
         cluster_errors = (ClusterError,)
+        try:
+            require_distributed()
+        except ClusterError as e:
+            print(f"grade: {e}", file=sys.stderr)
+            return 2
     try:
         roster = None
         if args.roster:

@@ -161,6 +161,14 @@ def _worker_name() -> str:
 
 # -- on the grader -----------------------------------------------------------------------------
 
+def require_distributed():
+    """Raise ClusterError with what to install when Dask distributed is missing."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise ClusterError(INSTALL_HINT) from None
+
+
 def connect(address: str, sandbox: str):
     """A Dask client for `address` (``tcp://host:port`` or ``local:N``) whose workers all match."""
     try:

@@ -161,3 +161,17 @@ def test_gradescope_bundle_runs_in_an_autograder_layout(tmp_path):
     failed = {t["name"] for t in doc["tests"] if t["score"] < t["max_score"]}
     assert failed == case.fails
     assert all(t["max_score"] == EX.questions[t["name"]].points for t in doc["tests"])
+
+
+def test_cluster_without_distributed_says_what_to_install(tmp_path):
+    """(Here rather than in test_grade_cluster.py, which is skipped where distributed is missing.)"""
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "distributed.py").write_text("raise ImportError('not installed')\n")
+    subs = write_folder(_cases()[:1], tmp_path / "submissions")
+    env = _env()
+    env["PYTHONPATH"] = os.pathsep.join([str(shadow), env["PYTHONPATH"]])
+    proc = subprocess.run(grade_cmd(subs, tmp_path / "out", "--cluster", "local:2"), capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert proc.returncode == 2 and "requirements-cluster.txt" in proc.stderr, proc.stderr
+    assert not (tmp_path / "out").exists()
