@@ -1,6 +1,13 @@
 """How fast does ``python -m book.grading grade`` go, against the bare cost of running the notebooks?
 
     python benchmarks/grade_speed.py [--n 8] [--exercise 01] [--repeat 1]
+    python benchmarks/grade_speed.py --cluster [--n 8]
+
+With ``--cluster`` (needs ``pip install -r requirements-cluster.txt``) it measures instead
+``grade --cluster`` against a Dask cluster of 1 and of 2 worker processes on this machine (each
+cluster started before its run is timed, one thread per worker) and ``grade -j 2``, and prints the
+throughput of 2 workers over 1 (target at least 1.7 on 2 cores) and the overhead per submission of
+the cluster run (2 workers) over ``-j 2``.
 
 Makes N copies of one student's submission (the exercise's solution written into the released
 notebook), then measures:
@@ -70,11 +77,11 @@ def floor(nb, n: int) -> tuple[float, float]:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def grade(submissions: Path, jobs: int, per_sub: dict | None = None) -> tuple[float, float]:
+def grade(submissions: Path, jobs: int, per_sub: dict | None = None, extra=()) -> tuple[float, float]:
     out = Path(tempfile.mkdtemp(prefix="grade-out-"))
     try:
         cmd = [sys.executable, "-m", "book.grading", "grade", str(submissions), "--out", str(out), "-j", str(jobs),
-               "-q", "--root", str(ROOT)]
+               "-q", "--root", str(ROOT), *extra]
         cpu0, t0 = cpu_children(), time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True)
         seconds, cpu = time.perf_counter() - t0, cpu_children() - cpu0
@@ -90,11 +97,47 @@ def grade(submissions: Path, jobs: int, per_sub: dict | None = None) -> tuple[fl
         shutil.rmtree(out, ignore_errors=True)
 
 
+def grade_on_cluster(submissions: Path, workers: int) -> tuple[float, float]:
+    """`grade --cluster` on a local Dask cluster of `workers` processes, started before the clock."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None, silence_logs=40) as cluster:
+        return grade(submissions, 1, extra=("--cluster", cluster.scheduler_address))
+
+
+def cluster_main(ex, subs: Path, n: int, repeat: int) -> int:
+    runs = {"cluster, 1 worker": lambda: grade_on_cluster(subs, 1),
+            "cluster, 2 workers": lambda: grade_on_cluster(subs, 2),
+            "grade -j 2": lambda: grade(subs, 2)}
+    load0 = os.getloadavg()[0]
+    measured = {name: [] for name in runs}
+    for _ in range(max(1, repeat)):
+        for name, fn in runs.items():
+            measured[name].append(fn())
+    results = {name: min(m, key=lambda r: r[0]) for name, m in measured.items()}
+    print(f"{ex.name}: {n} copies of one submission, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+          f"load average {load0:.1f} before, {os.getloadavg()[0]:.1f} after")
+    print("(CPU s counts the grader's own child processes: for the cluster runs the workers' CPU is not in it)")
+    print(f"{'run':<20}{'wall s':>9}{'CPU s':>9}{'per sub s':>11}{'subs/min':>10}")
+    for name, (seconds, cpu) in results.items():
+        print(f"{name:<20}{seconds:>9.1f}{cpu:>9.1f}{seconds / n:>11.2f}{60 * n / seconds:>10.1f}")
+    one, two, local = (results[k][0] for k in runs)
+    speedup = one / two
+    print(f"throughput of 2 workers over 1: {speedup:.2f}x (target >= 1.7 on 2 cores)"
+          f"{'' if speedup >= 1.7 else '  MISSED'}")
+    print(f"overhead per submission, cluster (2 workers) over grade -j 2: {(two - local) / n:+.2f} s "
+          f"({two / local:.2f}x)")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=8, help="copies of the submission (default 8)")
     parser.add_argument("--exercise", default=None, help="exercise number or name (default: the first)")
     parser.add_argument("--repeat", type=int, default=2, help="repeat each measurement, keep the fastest (default 2)")
+    parser.add_argument("--cluster", action="store_true",
+                        help="measure grade --cluster with 1 and 2 local Dask workers against grade -j 2")
     args = parser.parse_args(argv)
     files = solution_files(ROOT)
     path = next((p for p in files if args.exercise in (None, p.stem, p.stem[:2])), None)
@@ -110,6 +153,8 @@ def main(argv=None) -> int:
         for k in range(args.n):
             (subs / f"student{k:03d}").mkdir(parents=True)
             shutil.copy(one, subs / f"student{k:03d}" / f"{ex.name}.ipynb")
+        if args.cluster:
+            return cluster_main(ex, subs, args.n, args.repeat)
         per_run: list[dict] = []
         load0 = os.getloadavg()[0]
 

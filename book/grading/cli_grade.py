@@ -91,12 +91,33 @@ def _grade(args) -> int:
     if args.jobs < 1:
         print("grade: -j/--jobs must be at least 1", file=sys.stderr)
         return 2
+    formats = [f.strip().lower() for f in (args.export or "").split(",") if f.strip()]
+    unknown = [f for f in formats if f not in ("canvas", "moodle", "gradescope")]
+    if unknown:
+        print(f"grade: --export {','.join(unknown)}: unknown format; choose from canvas, moodle, gradescope",
+              file=sys.stderr)
+        return 2
+    cluster_errors: tuple = ()
+    if args.cluster:
+        from .cluster import ClusterError, require_distributed
+
+        cluster_errors = (ClusterError,)
+        try:
+            require_distributed()
+        except ClusterError as e:
+            print(f"grade: {e}", file=sys.stderr)
+            return 2
     try:
+        roster = None
+        if args.roster:
+            from .export import read_roster
+
+            roster = read_roster(args.roster)
         course = Course.load(args.root)
         summary = grade_all(args.submissions, args.out, course, exercise=args.exercise, jobs=args.jobs,
                             limits=_limits(args), force=args.force, progress=not args.quiet,
-                            sandbox=args.sandbox)
-    except (ExerciseError, LayoutError, SandboxError) as e:
+                            sandbox=args.sandbox, cluster=args.cluster)
+    except (ExerciseError, LayoutError, SandboxError, ValueError) + cluster_errors as e:
         print(f"grade: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -105,6 +126,10 @@ def _grade(args) -> int:
     from pathlib import Path
 
     print(summary.text(Path(args.out)))
+    if formats or roster is not None:
+        from .export import export_all
+
+        print(export_all(Path(args.out), formats or [], roster))
     return 1 if summary.errors else 0
 
 
@@ -132,4 +157,58 @@ def add_commands(sub):
     g.add_argument("--force", action="store_true", help="grade again what OUT already holds a grade for")
     g.add_argument("--root", default=".", help="the course folder holding solutions/ (default: .)")
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    g.add_argument("--cluster", metavar="ADDRESS",
+                   help="grade on a Dask cluster: the scheduler's address (tcp://host:8786), or local:N for N "
+                        "local worker processes; needs pip install -r requirements-cluster.txt")
+    g.add_argument("--export", metavar="FORMATS",
+                   help="also write gradebooks for a learning platform, next to gradebook.csv: any of "
+                        "canvas,moodle,gradescope (canvas.csv, moodle.csv, gradescope.json)")
+    g.add_argument("--roster", metavar="CSV",
+                   help="maps students to the platform's ids: a CSV with the header student,lms_id,email,name; "
+                        "students missing from it and entries without a submission are listed")
     g.set_defaults(func=_grade)
+    add_gradescope_commands(sub)
+
+
+def _bundle(args) -> int:
+    from .gradescope import bundle
+
+    try:
+        members = bundle(args.root, args.out)
+    except (ValueError, OSError) as e:
+        print(f"gradescope-bundle: {e}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.out} ({len(members)} files: setup.sh, run_autograder, course/); upload it as the "
+          "autograder of a Gradescope programming assignment")
+    return 0
+
+
+def _gradescope_run(args) -> int:
+    from .gradescope import run
+    from .sandbox import SandboxError
+    from .spec import ExerciseError
+
+    try:
+        doc = run(args.autograder, args.root, sandbox=args.sandbox)
+    except (ExerciseError, SandboxError) as e:
+        print(f"gradescope-run: {e}", file=sys.stderr)
+        return 2
+    print(f"score {doc['score']:g}; wrote results/results.json")
+    return 0
+
+
+def add_gradescope_commands(sub):
+    b = sub.add_parser("gradescope-bundle", help="write the autograder zip Gradescope runs",
+                       description="Write the zip a Gradescope programming assignment runs: setup.sh (installs "
+                                   "Python, bubblewrap and the requirements), run_autograder (grades "
+                                   "/autograder/submission with this grader into /autograder/results/results.json) "
+                                   "and course/ (the book package and solutions/, hidden tests included).")
+    b.add_argument("--out", required=True, metavar="ZIP", help="the zip to write, e.g. autograder.zip")
+    b.add_argument("--root", default=".", help="the course folder holding solutions/ (default: .)")
+    b.set_defaults(func=_bundle)
+    r = sub.add_parser("gradescope-run", help="(inside Gradescope) grade /autograder/submission",
+                       description="What run_autograder calls inside Gradescope's image.")
+    r.add_argument("--autograder", default="/autograder", help="the autograder folder (default /autograder)")
+    r.add_argument("--root", default=".", help="the course folder holding solutions/")
+    r.add_argument("--sandbox", choices=("bwrap", "none"), default="bwrap")
+    r.set_defaults(func=_gradescope_run)

@@ -64,6 +64,15 @@ class Course:
     root: Path
     exercises: dict[str, Exercise]
     digests: dict[str, str]
+    sources: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+    @property
+    def course_sha256(self) -> str:
+        """A hash over every solutions/ notebook (what a cluster worker's own copy must match)."""
+        h = hashlib.sha256()
+        for n in sorted(self.exercises):
+            h.update(f"{n}.ipynb".encode() + b"\0" + bytes.fromhex(self.digests[n]))
+        return h.hexdigest()
 
     @classmethod
     def load(cls, root=".") -> "Course":
@@ -73,8 +82,9 @@ class Course:
             raise ExerciseError(f"no exercises found: expected solutions/NN_name.ipynb under {root}; "
                                 "run from the course folder or pass --root")
         exercises = {p.stem: parse_exercise(p) for p in paths}
-        digests = {p.stem: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
-        return cls(root, exercises, digests)
+        sources = {p.stem: p.read_bytes() for p in paths}
+        digests = {n: hashlib.sha256(b).hexdigest() for n, b in sources.items()}
+        return cls(root, exercises, digests, sources)
 
     def pick(self, wanted: str | None) -> list[str]:
         """The exercise names `wanted` ("01" or "01_perceptron") refers to; all when None."""
@@ -475,8 +485,9 @@ def _load_result(path: Path, key: bytes) -> dict | None:
 
 def grade_all(submissions, out, course: Course, exercise: str | None = None, jobs: int = 1,
               limits: Limits = Limits(), force: bool = False, progress: bool = True,
-              sandbox: str = "bwrap") -> Summary:
-    """Grade every submission under `submissions` (a folder or a .zip) into `out`."""
+              sandbox: str = "bwrap", cluster: str | None = None) -> Summary:
+    """Grade every submission under `submissions` (a folder or a .zip) into `out`; with `cluster` (a
+    Dask scheduler's address, or ``local:N``) on that cluster's workers (see :mod:`book.grading.cluster`)."""
     started = time.monotonic()
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
     names = course.pick(exercise)
@@ -499,7 +510,13 @@ def grade_all(submissions, out, course: Course, exercise: str | None = None, job
             raise LayoutError(f"{submissions}: no submissions found for {', '.join(names)}; expected a folder "
                               "per student (alice/01_perceptron.ipynb) or files named <student>_<exercise>.ipynb")
         shown = [n for n in names if any(s.exercise == n for s in subs)]
-        runners = Runners(sandbox)
+        if cluster and sandbox in ("bwrap", "none"):
+            # no answer runs in this process: the workers sandbox them (and are checked for bubblewrap);
+            # here only files that cannot be read are scored, so this machine needs no bubblewrap
+            runners = Runners("none")
+            runners.mode = sandbox
+        else:
+            runners = Runners(sandbox)
         key = grader_key()
         summary = Summary(ignored=ignored)
         todo, results = [], {}
@@ -520,10 +537,15 @@ def grade_all(submissions, out, course: Course, exercise: str | None = None, job
             bar = tqdm(total=len(todo), desc="grading", unit="notebook", dynamic_ncols=True)
         pool = ThreadPoolExecutor(max_workers=max(1, jobs))
         try:
-            futures = {pool.submit(_grade_safely, s, course, limits, runners): (s, path) for s, path in todo}
-            for fut in as_completed(futures):
-                s, path = futures[fut]
-                r = fut.result()
+            if cluster:
+                from . import cluster as dask_cluster
+
+                graded = dask_cluster.run(cluster, todo, course, limits, runners.mode,
+                                          lambda s: _grade_safely(s, course, limits, runners))
+            else:
+                futures = {pool.submit(_grade_safely, s, course, limits, runners): (s, path) for s, path in todo}
+                graded = ((*futures[fut], fut.result()) for fut in as_completed(futures))
+            for s, path, r in graded:
                 if r["status"] != "error":
                     atomic_write(path, json.dumps(dict(r, mac=_mac(r, key)), indent=1) + "\n")
                 results[(s.student, s.exercise)] = r
