@@ -90,8 +90,16 @@ def check_solutions_hidden_until_clicked(panel, path: str):
         box = solutions.nth(k)
         body = box.locator(":scope > :not(summary)").first
         assert not body.is_visible(), f"{path}: solution {k + 1} is visible before its toggle is clicked"
-        box.locator("summary").first.click()
-        body.wait_for(state="visible", timeout=5000)
+        # jupyterlab-myst re-renders a markdown cell when its numbers arrive from the kernel, which
+        # can replace the box (closed again) just after a click: click again, at most three times
+        for attempt in range(3):
+            box.locator("summary").first.click()
+            try:
+                body.wait_for(state="visible", timeout=3000)
+                break
+            except Exception:
+                if attempt == 2:
+                    raise
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
@@ -136,5 +144,15 @@ def test_exercise_opens_unmodified_and_saving_changes_nothing(lab, lab_page, ui)
     page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty")
     page.wait_for_timeout(500)
     after = saved.read_bytes()
+    # The lab fixture turns on the widget manager's "save widget state" (the explorers' tests need
+    # it; it is off by default): then saving adds an empty widget state, which is not the release's
+    # doing. Everything else must be byte for byte what the release wrote.
+    meta = json.loads(after)["metadata"]
+    if meta.get("widgets") == {"application/vnd.jupyter.widget-state+json":
+                               {"state": {}, "version_major": 2, "version_minor": 0}}:
+        del meta["widgets"]
+        nb = json.loads(after)
+        nb["metadata"] = meta
+        after = (json.dumps(nb, indent=1, ensure_ascii=False) + "\n").encode()
     assert json.loads(after)["metadata"] == json.loads(before)["metadata"]
     assert after == before, f"saving {path} in {ui} rewrote it: the release does not write what Jupyter saves"
