@@ -258,6 +258,19 @@ def _summary(y_test, y_pred, class_names):
             "confusion_matrix": confusion(y_test, y_pred, C).tolist()}
 
 
+def _data_record(data_path, y, y_val, seed, n_test=None):
+    """The part of a CIFAR-10 run's provenance that says which data it read and how it split them."""
+    from .data import _resolve
+
+    record = {"dataset": "CIFAR-10 (JPEG copy)" if _resolve(data_path)[0].startswith("images")
+              else "CIFAR-10",
+              "data_file": data_path.name, "data_sha256": _sha256(data_path),
+              "n_train": int(len(y)), "n_val": int(len(y_val))}
+    if n_test is not None:
+        record["n_test"] = int(n_test)
+    return {**record, "seed": int(seed)}
+
+
 def _sha256(path):
     """sha256 of a file; of a folder: of its files' relative names and contents, in sorted order."""
     h = hashlib.sha256()
@@ -299,7 +312,7 @@ def run_cifar10(data_path, out=RESULTS_DIR, *, seed=0, n_val=N_VAL, linear=None,
     Returns the results dict (as written to results.json).
     """
     from . import __version__
-    from .data import _resolve, load_cifar10
+    from .data import load_cifar10
     from .linear import predict as linear_predict
     from .nets import predict as net_predict
 
@@ -360,12 +373,7 @@ def run_cifar10(data_path, out=RESULTS_DIR, *, seed=0, n_val=N_VAL, linear=None,
     elapsed = time.perf_counter() - t_start
     results = {
         "provenance": {
-            "dataset": "CIFAR-10 (JPEG copy)" if _resolve(data_path)[0].startswith("images")
-                       else "CIFAR-10",
-            "data_file": data_path.name,
-            "data_sha256": _sha256(data_path),
-            "n_train": int(len(y)), "n_val": int(len(y_val)), "n_test": int(len(data.y_test)),
-            "seed": int(seed),
+            **_data_record(data_path, y, y_val, seed, n_test=len(data.y_test)),
             "preprocessing": {"scale": "x / 255", "channel_mean": [round(float(m), 6) for m in mean],
                               "channel_std": [round(float(s), 6) for s in std],
                               "features": "(x / 255 - channel_mean) / channel_std, float32"},
@@ -480,7 +488,7 @@ def run_baseline(data_path, out=RESULTS_DIR / "baseline.json", *, seed=0, n_val=
     Returns the dict written to `out`.
     """
     from . import __version__
-    from .data import _resolve, load_cifar10
+    from .data import load_cifar10
     from .nets import init_net, predict, train
 
     hp = {**BASELINE_DEFAULTS, **overrides}
@@ -526,12 +534,7 @@ def run_baseline(data_path, out=RESULTS_DIR / "baseline.json", *, seed=0, n_val=
     elapsed = time.perf_counter() - t_start
     record = {
         "provenance": {
-            "dataset": "CIFAR-10 (JPEG copy)" if _resolve(data_path)[0].startswith("images")
-                       else "CIFAR-10",
-            "data_file": data_path.name,
-            "data_sha256": _sha256(data_path),
-            "n_train": int(len(y)), "n_val": int(len(y_val)), "n_test": int(len(data.y_test)),
-            "seed": int(seed),
+            **_data_record(data_path, y, y_val, seed, n_test=len(data.y_test)),
             "model": "s = W2 max(0, W1 x + b1) + b2, W1 (hidden, 3072), W2 (10, hidden), He init",
             "preprocessing": "x / 255 (raw pixels; no mean subtracted, no standardisation)",
             "training": "minibatch SGD, constant learning rate, no momentum, no decay, no "
@@ -582,7 +585,7 @@ def run_ladder(data_path, out=RESULTS_DIR / "ladder.json", *, seed=0, n_val=N_VA
     validation split is scored: the test images are not used. Writes `out`; returns its dict.
     """
     from . import __version__
-    from .data import _resolve, load_cifar10
+    from .data import load_cifar10
 
     t_start = time.perf_counter()
     results = load_cifar10_results() if results is None else results
@@ -619,10 +622,7 @@ def run_ladder(data_path, out=RESULTS_DIR / "ladder.json", *, seed=0, n_val=N_VA
     elapsed = time.perf_counter() - t_start
     record = {
         "provenance": {
-            "dataset": "CIFAR-10 (JPEG copy)" if _resolve(data_path)[0].startswith("images")
-                       else "CIFAR-10",
-            "data_file": data_path.name, "data_sha256": _sha256(data_path),
-            "n_train": int(len(y)), "n_val": int(len(y_val)), "seed": int(seed),
+            **_data_record(data_path, y, y_val, seed),
             "epochs": epochs, "batch_size": batch_size,
             "selection": "validation split only; the test images are not used",
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

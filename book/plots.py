@@ -27,6 +27,24 @@ def use_book_style():
     return BOOK_STYLE
 
 
+def show_photo(fig=None, quality=85):
+    """Show a figure of photographs as a JPEG, the way a browser would get a photo.
+
+    A PNG of natural images hardly compresses (CIFAR-10's sample as a grid is about 265 KB) and
+    would push a chapter page over its weight budget; the same figure as a JPEG at quality 85 is
+    about half of that and looks the same. Line plots stay PNG. The figure is closed.
+    """
+    import io
+
+    from IPython.display import Image, display
+
+    fig = plt.gcf() if fig is None else fig
+    buf = io.BytesIO()
+    fig.savefig(buf, format="jpeg", pil_kwargs={"quality": int(quality)})
+    plt.close(fig)
+    display(Image(data=buf.getvalue(), format="jpeg"))
+
+
 def _class_names(class_names, C):
     if class_names is None:
         return [str(c) for c in range(C)]
