@@ -258,6 +258,15 @@ def _summary(y_test, y_pred, class_names):
             "confusion_matrix": confusion(y_test, y_pred, C).tolist()}
 
 
+def _write_record(out, record, elapsed, log):
+    """Write a run's record as JSON (its folder made if missing), say so, and return it."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=1) + "\n")
+    log(f"wrote {out} in {elapsed:.0f} s total")
+    return record
+
+
 def _data_record(data_path, y, y_val, seed, n_test=None):
     """The part of a CIFAR-10 run's provenance that says which data it read and how it split them."""
     from .data import _resolve
@@ -554,11 +563,7 @@ def run_baseline(data_path, out=RESULTS_DIR / "baseline.json", *, seed=0, n_val=
         "class_names": list(names),
         "baseline": res,
     }
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=1) + "\n")
-    log(f"wrote {out} in {elapsed:.0f} s total")
-    return record
+    return _write_record(out, record, elapsed, log)
 
 
 # What closes the gap between the plain net and the tuned one: one refinement at a time, each step
@@ -635,11 +640,7 @@ def run_ladder(data_path, out=RESULTS_DIR / "ladder.json", *, seed=0, n_val=N_VA
         },
         "steps": steps,
     }
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=1) + "\n")
-    log(f"wrote {out} in {elapsed:.0f} s total")
-    return record
+    return _write_record(out, record, elapsed, log)
 
 
 # --------------------------------------------------------------------------- the image sample
