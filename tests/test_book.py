@@ -130,7 +130,9 @@ def _chapter_names():
     return [n for n in _toc_files() if n.startswith("chapters/")]
 
 
-MEASURED = {"speedup_bound"}  # a speed-up measured with a clock: it differs from machine to machine
+# numbers that differ from machine to machine: a speed-up measured with a clock, and the rounding
+# error of a matrix product (it depends on the BLAS and the CPU's instructions)
+MEASURED = {"speedup_bound", "collapse_diff"}
 
 
 def test_the_text_shows_the_numbers_the_chapter_computed(built_book):
