@@ -136,7 +136,7 @@ def train_book_and_torch(params, X, y, cfg):
         torch_run.epoch()
         mark[0] = time.perf_counter()
 
-    trained, history = nets.train(params, X, y, lr=cfg["lr"], epochs=cfg["epochs"], batch_size=cfg["batch"],
+    trained, history = nets.train(X, y, params, lr=cfg["lr"], epochs=cfg["epochs"], batch_size=cfg["batch"],
                                   momentum=cfg["momentum"], lr_decay=cfg["lr_decay"], reg=cfg["reg"],
                                   seed=cfg["seed"], progress=False, eval_train=False, callback=after_epoch)
     return trained, times, history["loss"], torch_run.params(), torch_run.times, torch_run.losses
@@ -211,7 +211,7 @@ def step_times(params, X, y, cfg, steps=25, rounds=12):
         torch_run.epoch()
         mark[0] = time.perf_counter()
 
-    nets.train(params, X, y, lr=cfg["lr"], epochs=rounds, batch_size=cfg["batch"], momentum=cfg["momentum"],
+    nets.train(X, y, params, lr=cfg["lr"], epochs=rounds, batch_size=cfg["batch"], momentum=cfg["momentum"],
                lr_decay=cfg["lr_decay"], reg=cfg["reg"], seed=cfg["seed"], progress=False, eval_train=False,
                callback=after_epoch)
     return min(book) / steps, min(torch_run.times) / steps, min(floors) / steps
@@ -240,15 +240,15 @@ def loop_vs_vectorised(X, y, C, seed=0):
     b = np.zeros(C)
     X = X.astype(np.float64)
     L1, dW1, db1 = per_example_loop(W, b, X, y)
-    L2, dW2, db2 = linear_loss_and_grads(W, b, X, y)
+    L2, dW2, db2 = linear_loss_and_grads(X, y, W, b)
     assert np.isclose(L1, L2) and np.allclose(dW1, dW2) and np.allclose(db1, db2), "loop and batch disagree"
     t_loop = best_time(lambda: per_example_loop(W, b, X, y), repeat=3, number=1)
-    t_vec = best_time(lambda: linear_loss_and_grads(W, b, X, y), repeat=5, number=5)
+    t_vec = best_time(lambda: linear_loss_and_grads(X, y, W, b), repeat=5, number=5)
     return t_loop, t_vec
 
 
 def accuracy(params, X, y):
-    return float(np.mean(nets.predict(params, X) == y))
+    return float(np.mean(nets.predict(X, params) == y))
 
 
 # ---------------------------------------------------------------- main

@@ -175,34 +175,19 @@ def train_linear_model(X, y, X_val, y_val, *, lr, reg, epochs, batch_size, lr_de
 
 def train_two_layer(X, y, X_val, y_val, *, hidden, lr, momentum, reg, epochs, batch_size, lr_decay,
                     flip=True, seed=0, progress=False, image_shape=(32, 32, 3)):
-    """Two-layer ReLU net [D, hidden, C] trained by book.nets.train, one epoch per call.
+    """Two-layer ReLU net [D, hidden, C] trained by book.nets.train.
 
-    With flip=True each epoch sees a fresh copy of X where a random half of the images is
-    mirrored left-right (a cat facing left is still a cat). Each call of nets.train runs one
-    epoch at learning rate lr * lr_decay**epoch (the momentum buffer restarts each epoch).
-    Returns (params, history, seconds); history as nets.train's, joined over the epochs.
+    With flip=True a random half of each minibatch is mirrored left-right (a cat facing left is
+    still a cat). Returns (params, history, seconds); history as nets.train's.
     """
     from .nets import init_net, train
 
     t0 = time.perf_counter()
-    rng = np.random.default_rng(seed)
-    C = int(y.max()) + 1
-    params = init_net([X.shape[1], hidden, C], seed=seed, dtype=X.dtype)
-    history = {"loss": [], "train_acc": [], "val_acc": []}
-    epoch_iter = range(epochs)
-    if progress:
-        from tqdm.auto import tqdm
-        epoch_iter = tqdm(epoch_iter, desc="two-layer net", unit="epoch")
-    for epoch in epoch_iter:
-        X_epoch = hflip(X, rng.random(X.shape[0]) < 0.5, image_shape) if flip else X
-        params, h = train(params, X_epoch, y, X_val, y_val, lr=lr * lr_decay ** epoch, epochs=1,
-                          batch_size=batch_size, momentum=momentum, reg=reg,
-                          seed=int(rng.integers(2**31)), progress=False)
-        for k in history:
-            history[k] += h[k]
-        if progress:
-            epoch_iter.set_postfix(loss=f"{h['loss'][-1]:.3f}",
-                                   val_acc=f"{h['val_acc'][-1]:.3f}" if h["val_acc"] else "-")
+    params = init_net([X.shape[1], hidden, int(y.max()) + 1], seed=seed, dtype=X.dtype)
+    augment = (lambda Xb, rng: hflip(Xb, rng.random(Xb.shape[0]) < 0.5, image_shape)) if flip else None
+    params, history = train(X, y, params, X_val, y_val, lr=lr, epochs=epochs, batch_size=batch_size,
+                            momentum=momentum, lr_decay=lr_decay, reg=reg, seed=seed, progress=progress,
+                            augment=augment)
     return params, history, time.perf_counter() - t0
 
 
@@ -357,7 +342,7 @@ def run_cifar10(data_path, out=RESULTS_DIR, *, seed=0, n_val=N_VAL, linear=None,
     params, hist_net, sec_net = train_two_layer(X, y, X_val, y_val, seed=seed, progress=progress,
                                                 image_shape=data.image_shape, **hp_net)
     cpu_net = time.process_time() - cpu0
-    res_net = _summary(data.y_test, net_predict(params, X_test), names)
+    res_net = _summary(data.y_test, net_predict(X_test, params), names)
     log(f"two-layer: test accuracy {res_net['test_accuracy']:.4f} in {sec_net:.0f} s")
 
     steps_per_epoch = int(np.ceil(len(y) / hp_linear["batch_size"]))
@@ -520,7 +505,7 @@ def run_baseline(data_path, out=RESULTS_DIR / "baseline.json", *, seed=0, n_val=
     for lr in lr_grid:
         t0, cpu0 = time.perf_counter(), time.process_time()
         params = init_net([X.shape[1], hp["hidden"], C], seed=seed, dtype=np.float32)
-        params, hist = train(params, X, y, X_val, y_val, lr=float(lr), epochs=hp["epochs"],
+        params, hist = train(X, y, params, X_val, y_val, lr=float(lr), epochs=hp["epochs"],
                              batch_size=hp["batch_size"], momentum=0.0, lr_decay=1.0, reg=hp["reg"],
                              seed=seed, progress=False, eval_train=False)
         row = {"lr": float(lr), "val_acc": round(float(hist["val_acc"][-1]), 5),
@@ -533,7 +518,7 @@ def run_baseline(data_path, out=RESULTS_DIR / "baseline.json", *, seed=0, n_val=
         if best is None or row["val_acc"] > best[0]["val_acc"]:
             best = (row, params, hist)
     row, params, hist = best
-    res = _summary(data.y_test, predict(params, raw_features(data.X_test)), names)
+    res = _summary(data.y_test, predict(raw_features(data.X_test), params), names)
     log(f"baseline (lr={row['lr']}): test accuracy {res['test_accuracy']:.4f}")
     steps_per_epoch = int(np.ceil(len(y) / hp["batch_size"]))
     res.update(hidden=int(hp["hidden"]), hyperparameters={**hp, "lr": row["lr"], "momentum": 0.0,

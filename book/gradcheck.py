@@ -7,7 +7,7 @@ around 1e-2 or more means a bug.
 """
 import numpy as np
 
-from ._checks import as_array
+from ._validate import as_array
 
 __all__ = ["numerical_gradient", "numerical_gradient_array", "rel_error"]
 
@@ -20,6 +20,22 @@ def _check_x(x):
                         f"(use x.astype(np.float64))")
 
 
+def _centred_differences(f, x, h):
+    """For each entry k of x: (k, f(x + h e_k), f(x - h e_k)), with x perturbed in place and restored."""
+    _check_x(x)
+    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
+    while not it.finished:
+        k = it.multi_index
+        old = x[k]
+        x[k] = old + h
+        f_plus = f(x)
+        x[k] = old - h
+        f_minus = f(x)
+        x[k] = old
+        yield k, f_plus, f_minus
+        it.iternext()
+
+
 def numerical_gradient(f, x, h=1e-5):
     """Gradient of a scalar function f at x by centred differences.
 
@@ -28,19 +44,9 @@ def numerical_gradient(f, x, h=1e-5):
     h : step.
     Returns grad, an ndarray shaped like x.
     """
-    _check_x(x)
     grad = np.zeros_like(x)
-    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
-    while not it.finished:
-        k = it.multi_index
-        old = x[k]
-        x[k] = old + h
-        f_plus = float(f(x))
-        x[k] = old - h
-        f_minus = float(f(x))
-        x[k] = old
+    for k, f_plus, f_minus in _centred_differences(lambda x: float(f(x)), x, h):
         grad[k] = (f_plus - f_minus) / (2 * h)
-        it.iternext()
     return grad
 
 
@@ -52,24 +58,15 @@ def numerical_gradient_array(f, x, dout, h=1e-5):
     dout : ndarray, the upstream gradient dL/d(out).
     Returns grad shaped like x: what layer_backward(dout, cache) should return as dx.
     """
-    _check_x(x)
     dout = as_array("dout", dout, dtype="float")
     # Not numerical_gradient(lambda x: sum(f(x) * dout)): differencing the outputs elementwise
     # before summing keeps the entries that did not move from cancelling in a large sum.
     grad = np.zeros_like(x)
-    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
-    while not it.finished:
-        k = it.multi_index
-        old = x[k]
-        x[k] = old + h
-        f_plus = np.array(f(x), dtype=np.float64)  # copy: f may return a view of x
-        x[k] = old - h
-        f_minus = np.array(f(x), dtype=np.float64)
-        x[k] = old
+    f_copy = lambda x: np.array(f(x), dtype=np.float64)   # a copy: f may return a view of x
+    for k, f_plus, f_minus in _centred_differences(f_copy, x, h):
         if f_plus.shape != dout.shape:
             raise ValueError(f"dout must have the shape of f(x) {f_plus.shape}; got dout of shape {dout.shape}")
         grad[k] = np.sum((f_plus - f_minus) * dout) / (2 * h)
-        it.iternext()
     return grad
 
 

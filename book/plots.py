@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import matplotlib.pyplot as plt
 
-from ._checks import as_array, check_finite, check_labels, fmt_shape
+from ._validate import as_array, check_finite, check_labels, fmt_shape
 
 __all__ = ["BOOK_STYLE", "FIG_WIDTH", "use_book_style", "decision_regions", "template_grid", "loss_curve", "accuracy_curves",
            "per_class_accuracy", "confusion_matrix"]

@@ -78,13 +78,13 @@ def test_sigmoid_no_overflow_and_float32():
 
 def test_layer_errors():
     W, b = np.zeros((3, 5)), np.zeros(3)
-    with pytest.raises(ValueError, match=r"x must have shape \(N, D\) with D=5 matching W \(M, D\)=\(3, 5\); got x of shape \(4, 3\)"):
+    with pytest.raises(ValueError, match=r"x must have shape \(N, D\) with D=5 matching W \(h, D\)=\(3, 5\); got x of shape \(4, 3\)"):
         layers.affine_forward(np.zeros((4, 3)), W, b)
-    with pytest.raises(ValueError, match=r"b must have shape \(M,\) with M=3.*got b of shape \(5,\)"):
+    with pytest.raises(ValueError, match=r"b must have shape \(h,\) with h=3.*got b of shape \(5,\)"):
         layers.affine_forward(np.zeros((4, 5)), W, np.zeros(5))
     _, cache = layers.relu_forward(np.zeros((2, 3)))
     with pytest.raises(ValueError, match=r"dout must have the shape of the layer's output \(2, 3\); got dout of shape \(3, 2\)"):
         layers.relu_backward(np.zeros((3, 2)), cache)
     _, cache = layers.affine_forward(np.zeros((4, 5)), W, b)
-    with pytest.raises(ValueError, match=r"dout must have shape \(N, M\) with N=4, M=3"):
+    with pytest.raises(ValueError, match=r"dout must have shape \(N, h\) with N=4, h=3"):
         layers.affine_backward(np.zeros((4, 5)), cache)

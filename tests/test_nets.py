@@ -50,7 +50,7 @@ def checkable_problem(sizes, activation, reg, seed=0, tries=50):
     """
     for s in range(seed, seed + tries):
         params, X, y = small_problem(sizes, s, activation)
-        f = lambda _: nets.loss_and_grads(params, X, y, reg=reg, activation=activation)[0]
+        f = lambda _: nets.loss_and_grads(X, y, params, reg=reg, activation=activation)[0]
         num = {k: numerical_gradient(f, p) for k, p in params.items()}
         if all(np.all((g == 0) | (np.abs(g) > 1e-3)) for g in num.values()):
             return params, X, y, num
@@ -62,7 +62,7 @@ def checkable_problem(sizes, activation, reg, seed=0, tries=50):
 def test_loss_and_grads_numerically(sizes, activation):
     reg = 0.05
     params, X, y, num = checkable_problem(sizes, activation, reg)
-    L, grads = nets.loss_and_grads(params, X, y, reg=reg, activation=activation)
+    L, grads = nets.loss_and_grads(X, y, params, reg=reg, activation=activation)
     assert sorted(grads) == sorted(params)
     for name, p in params.items():
         assert grads[name].shape == p.shape
@@ -74,9 +74,9 @@ def test_loss_includes_reg_and_starts_near_log_C():
     params = nets.init_net([10, 20, 4], seed=0, scale=1e-3)
     X = np.random.default_rng(0).standard_normal((50, 10))
     y = np.arange(50) % 4
-    L0, _ = nets.loss_and_grads(params, X, y)
+    L0, _ = nets.loss_and_grads(X, y, params)
     assert L0 == pytest.approx(np.log(4), abs=1e-3)         # tiny weights: uniform probabilities
-    L1, _ = nets.loss_and_grads(params, X, y, reg=10.0)
+    L1, _ = nets.loss_and_grads(X, y, params, reg=10.0)
     assert L1 - L0 == pytest.approx(10.0 * sum(np.sum(params[k] ** 2) for k in ("W1", "W2")))
 
 
@@ -94,18 +94,18 @@ def test_init_net_shapes_scale_and_seed():
 def test_forward_and_predict_shapes():
     params = nets.init_net([6, 8, 8, 4], seed=0)
     X = np.random.default_rng(0).standard_normal((7, 6))
-    s, caches = nets.forward(params, X, activation="tanh")
+    s, caches = nets.forward(X, params, activation="tanh")
     assert s.shape == (7, 4) and len(caches) == 3
-    assert np.array_equal(nets.predict(params, X, activation="tanh"), s.argmax(axis=1))
+    assert np.array_equal(nets.predict(X, params, activation="tanh"), s.argmax(axis=1))
 
 
 def test_train_step_is_sgd_on_loss_and_grads():
     """One full-batch step of train equals params - lr * grads (plain, with reg, with momentum)."""
     params, X, y = small_problem([4, 6, 3], seed=5)
     lr, reg = 0.3, 0.01
-    L, grads = nets.loss_and_grads(params, X, y, reg=reg)
+    L, grads = nets.loss_and_grads(X, y, params, reg=reg)
     for momentum in (0.0, 0.9):
-        trained, history = nets.train(params, X, y, lr=lr, reg=reg, momentum=momentum, epochs=1,
+        trained, history = nets.train(X, y, params, lr=lr, reg=reg, momentum=momentum, epochs=1,
                                       batch_size=len(y), progress=False)
         assert history["loss"][0] == pytest.approx(L, rel=1e-12)
         for k in params:
@@ -115,13 +115,13 @@ def test_train_step_is_sgd_on_loss_and_grads():
 def test_train_reaches_high_accuracy_on_a_spiral():
     X, y = spiral()
     params = nets.init_net([2, 100, 3], seed=0)
-    trained, history = nets.train(params, X, y, lr=1.0, epochs=100, batch_size=50, reg=1e-3, progress=False)
+    trained, history = nets.train(X, y, params, lr=1.0, epochs=100, batch_size=50, reg=1e-3, progress=False)
     assert history["train_acc"][-1] > 0.9
     assert np.mean(history["loss"][-6:]) < 0.5 * history["loss"][0]
     assert len(history["loss"]) == 100 * 6 and len(history["train_acc"]) == 100
-    assert history["train_acc"][-1] == np.mean(nets.predict(trained, X) == y)
+    assert history["train_acc"][-1] == np.mean(nets.predict(X, trained) == y)
     # a linear model cannot do this: the same net without a hidden layer stays far below
-    _, lin = nets.train(nets.init_net([2, 3], seed=0), X, y, lr=1.0, epochs=30, batch_size=50, progress=False)
+    _, lin = nets.train(X, y, nets.init_net([2, 3], seed=0), lr=1.0, epochs=30, batch_size=50, progress=False)
     assert lin["train_acc"][-1] < 0.7
 
 
@@ -129,14 +129,14 @@ def test_train_keeps_float32_and_inputs():
     X, y = spiral(n_per_class=40)
     params = nets.init_net([2, 16, 3], seed=0, dtype=np.float32)
     before = {k: v.copy() for k, v in params.items()}
-    trained, history = nets.train(params, X.astype(np.float32), y, X_val=X[:30], y_val=y[:30], lr=0.5, epochs=3,
+    trained, history = nets.train(X.astype(np.float32), y, params, X_val=X[:30], y_val=y[:30], lr=0.5, epochs=3,
                                   momentum=0.9, reg=1e-3, batch_size=32, progress=False)
     assert all(v.dtype == np.float32 for v in trained.values())
     assert all(np.array_equal(params[k], before[k]) for k in params), "train must not modify its input"
     assert all(isinstance(v, float) for v in history["loss"]) and len(history["val_acc"]) == 3
-    L, grads = nets.loss_and_grads(trained, X.astype(np.float32), y, reg=1e-3)
+    L, grads = nets.loss_and_grads(X.astype(np.float32), y, trained, reg=1e-3)
     assert all(g.dtype == np.float32 for g in grads.values())
-    s, _ = nets.forward(trained, X.astype(np.float32))
+    s, _ = nets.forward(X.astype(np.float32), trained)
     assert s.dtype == np.float32
 
 
@@ -144,7 +144,7 @@ def test_train_eval_train_and_callback():
     X, y = spiral(n_per_class=30)
     seen = []
     callback = lambda epoch, params, history: seen.append((epoch, params["W1"].copy(), len(history["loss"])))
-    trained, history = nets.train(nets.init_net([2, 8, 3], seed=0), X, y, lr=0.5, epochs=3, batch_size=40,
+    trained, history = nets.train(X, y, nets.init_net([2, 8, 3], seed=0), lr=0.5, epochs=3, batch_size=40,
                                   eval_train=False, callback=callback, progress=False)
     assert history["train_acc"] == [] and len(history["loss"]) == 3 * 3
     assert [e for e, _, _ in seen] == [1, 2, 3] and [n for _, _, n in seen] == [3, 6, 9]
@@ -153,7 +153,7 @@ def test_train_eval_train_and_callback():
 
 def test_train_is_deterministic():
     X, y = spiral(n_per_class=40)
-    run = lambda seed: nets.train(nets.init_net([2, 16, 3], seed=seed), X, y, lr=0.5, epochs=5, momentum=0.5,
+    run = lambda seed: nets.train(X, y, nets.init_net([2, 16, 3], seed=seed), lr=0.5, epochs=5, momentum=0.5,
                                   batch_size=16, progress=False, seed=seed)
     (p1, h1), (p2, h2), (_, h3) = run(0), run(0), run(1)
     assert h1 == h2 and all(np.array_equal(p1[k], p2[k]) for k in p1)
@@ -164,21 +164,21 @@ def test_errors_name_the_problem():
     params = nets.init_net([4, 5, 3], seed=0)
     X = np.zeros((6, 4))
     with pytest.raises(ValueError, match=r"X must have shape \(N, D\) with D=4 matching W1 \(h1, D\)=\(5, 4\); got X of shape \(6, 5\)"):
-        nets.loss_and_grads(params, np.zeros((6, 5)), np.zeros(6, int))
+        nets.loss_and_grads(np.zeros((6, 5)), np.zeros(6, int), params)
     with pytest.raises(ValueError, match=r"y holds labels outside 0\.\.2: found 3"):
-        nets.train(params, X, [0, 1, 2, 3, 0, 1], progress=False)
+        nets.train(X, [0, 1, 2, 3, 0, 1], params, progress=False)
     with pytest.raises(ValueError, match="activation must be one of"):
-        nets.forward(params, X, activation="softplus")
+        nets.forward(X, params, activation="softplus")
     bad = dict(params, W2=np.zeros((3, 7)))
-    with pytest.raises(ValueError, match=r"W2 must have shape \(out, in\) with in=5 matching W1 \(5, 4\)"):
-        nets.predict(bad, X)
+    with pytest.raises(ValueError, match=r"W2 must have shape \(h2, h1\) with h1=5 matching W1 \(5, 4\)"):
+        nets.predict(X, bad)
     X_nan = X.copy()
     X_nan[0, 0] = np.nan
     with pytest.raises(ValueError, match="X contains NaN at 1 place"):
-        nets.train(params, X_nan, np.zeros(6, int), progress=False)
+        nets.train(X_nan, np.zeros(6, int), params, progress=False)
     p32 = nets.init_net([4, 3], seed=0, dtype=np.float32)
     X_big = np.random.default_rng(0).standard_normal((6, 4)).astype(np.float32) * 1e10
     with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match="lower lr") as err:
-        nets.train(p32, X_big, np.arange(6) % 3, lr=1e30, epochs=2, progress=False)
+        nets.train(X_big, np.arange(6) % 3, p32, lr=1e30, epochs=2, progress=False)
     h = err.value.history                                     # the history so far comes with the error
     assert np.isfinite(h["loss"][0]) and np.isnan(h["loss"][-1]) and len(h["train_acc"]) == 1

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import traitlets
 
-from .._checks import as_array, check_finite, fmt_shape
+from .._validate import as_array, check_finite, fmt_shape
 from ..graph import Value, topo_order
 from ..linear import linear_loss_and_grads
 from . import Explorer, on_grid
@@ -72,7 +72,7 @@ def slice_loss_and_grad(w, X, y, reg=REG):
     """L(w) and dL/dw for one template w (2,), computed by the library's linear classifier."""
     w = _w(w)
     W = np.array([w, [0.0, 0.0]])
-    L, dW, _ = linear_loss_and_grads(W, np.zeros(2), X, y, reg=reg)   # the zero row adds no penalty
+    L, dW, _ = linear_loss_and_grads(X, y, W, np.zeros(2), reg=reg)   # the zero row adds no penalty
     return L, dW[0]
 
 

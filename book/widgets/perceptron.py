@@ -12,22 +12,12 @@ import traitlets
 from matplotlib.colors import to_rgb
 
 from . import Explorer
-from .._checks import as_array, check_finite
+from .._validate import as_array, check_finite, pm1_labels
+from ..linear import perceptron_predict
 
 __all__ = ["LineExplorer", "line_explorer", "line_segment", "half_plane", "misclassified"]
 
 NEG, POS = "#1f77b4", "#ff7f0e"          # class -1 blue, class +1 orange (the tab10 pair)
-
-
-def _pm1_labels(y, N):
-    """Labels as {-1, +1}: {0, 1} labels map 0 -> -1 and 1 -> +1."""
-    y = as_array("y", y, ndim=1, shape=(N,), dims=("N",), dtype="int", hint="(one label per row of X)")
-    values = set(np.unique(y).tolist())
-    if values <= {-1, 1}:
-        return y.astype(np.int64)
-    if values <= {0, 1}:
-        return np.where(y == 1, 1, -1)
-    raise ValueError(f"y must hold two classes labelled {{-1, +1}} or {{0, 1}}; found labels {sorted(values)}")
 
 
 def misclassified(X, y, w, b):
@@ -36,7 +26,7 @@ def misclassified(X, y, w, b):
     X : (N, D).  y : (N,) in {-1, +1}.  w : (D,).  b : float.  Returns a bool mask (N,).
     (Rosenblatt's rule also updates on a point exactly on the line; the picture shows predictions.)
     """
-    return np.where(X @ np.asarray(w, dtype=float) + b >= 0, 1, -1) != y
+    return perceptron_predict(X, w, b) != y
 
 
 def _tint(color, amount=0.82):
@@ -108,7 +98,7 @@ def line_explorer(X, y, w=(1.0, 0.0), b=0.0, padding=0.4):
     check_finite("X", X)
     if X.shape[0] == 0:
         raise ValueError("X must hold at least one point; got X of shape (0, 2)")
-    y = _pm1_labels(y, X.shape[0])
+    y = pm1_labels(y, X.shape[0], from01=True)
     w = as_array("w", w, ndim=1, shape=(2,), dims=("2",), dtype="float", hint="(the weights (w1, w2))")
     check_finite("w", w)
     if np.any(np.abs(w) > 3) or not -4 <= float(b) <= 4:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import traitlets
 
-from .._checks import as_array, check_finite
+from .._validate import as_array, check_finite
 from ..losses import softmax, softmax_cross_entropy
 from . import Explorer, on_grid
 

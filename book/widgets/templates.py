@@ -17,9 +17,8 @@ import matplotlib
 import numpy as np
 import traitlets
 
-from .._checks import as_array, check_finite, check_labels, fmt_shape
+from .._validate import as_array, check_finite, check_labels, fmt_shape, linear_weights
 from . import Explorer
-from ..linear import _Wb
 
 __all__ = ["TemplateBrowser", "template_browser", "cifar10_template_browser", "PlaneExplorer", "plane_explorer",
            "draw_scores_2d", "rescale_rows", "sprite"]
@@ -102,7 +101,7 @@ def template_browser(W, b, X, y, image_shape=(8, 8), class_names=None, k=6, defa
     book.plots.template_grid. The scores s = X W^T + b are computed here, by the library.
     fmt : how the images travel to the page, "PNG" or "JPEG" (photographs: much smaller).
     """
-    W, b = _Wb(W, b)
+    W, b = linear_weights(W, b)
     C, D = W.shape
     X = as_array("X", X, ndim=2, shape=(None, D), dims=("N", "D"), dtype="float",
                  hint=f"matching W (C, D)={fmt_shape(W.shape)}")
@@ -202,7 +201,7 @@ def draw_scores_2d(ax, X, y, W, b, class_names=None, highlight=None, resolution=
     """
     from ..plots import decision_regions
 
-    W, b = _Wb(W, b, D=2)
+    W, b = linear_weights(W, b, D=2)
     names = _names(class_names, W.shape[0])
     decision_regions(lambda P: np.argmax(P @ W.T + b, axis=1), X, y, ax=ax,
                      resolution=resolution, class_names=names, padding=padding)
@@ -233,7 +232,7 @@ def plane_explorer(X, y, W, b, c=0, class_names=None, padding=0.5):
     X : (N, 2), y : (N,) a 2-D data set.  W : (C, 2), b : (C,) a classifier on it (clipped into
     the sliders' ranges and rounded to their steps of 0.01).  c : the class selected first.
     """
-    W, b_all = _Wb(W, b, D=2)
+    W, b_all = linear_weights(W, b, D=2)
     C = W.shape[0]
     X = as_array("X", X, ndim=2, shape=(None, 2), dims=("N", "2"), dtype="float")
     check_finite("X", X)

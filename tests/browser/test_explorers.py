@@ -165,10 +165,10 @@ def test_mlp_forward_backward_and_sgd_step_equal_the_library(js, act):
                 assert rel(gk["W"], g[f"W{k}"]) < TOL and rel(gk["b"], g[f"b{k}"]) < TOL
         if act in layers.ACTIVATIONS:
             # the library's own net: loss_and_grads and one full-batch SGD step of nets.train
-            L, g = nets.loss_and_grads(p, X, y, reg=0.01, activation=act)
+            L, g = nets.loss_and_grads(X, y, p, reg=0.01, activation=act)
             r = js("playground", "mlpLossAndGrads", _js_params(p), X.tolist(), y.tolist(), act, "ce", 0.01)
             assert rel(r["L"], L) < TOL
-            trained, _ = nets.train(p, X, y, lr=0.2, epochs=1, batch_size=len(y), reg=0.01, activation=act,
+            trained, _ = nets.train(X, y, p, lr=0.2, epochs=1, batch_size=len(y), reg=0.01, activation=act,
                                     progress=False, eval_train=False)
             step = js("playground", "sgdStep", _js_params(p), X.tolist(), y.tolist(), act, 0.2, "ce", 0.01)
             for k, q in enumerate(step["params"], start=1):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from book._checks import as_array, check_finite, check_labels, fmt_shape
+from book._validate import as_array, check_finite, check_labels, fmt_shape
 
 
 def test_fmt_shape_prints_like_numpy():
