@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 import numbers
 
+from ._validate import checked
+
 __all__ = ["Value", "topo_order", "draw"]
 
 
@@ -124,10 +126,15 @@ def _lift(x):
     return x if isinstance(x, Value) else Value(x)
 
 
-def topo_order(v):
-    """Every node of the graph that computes v, each after all of its inputs; v comes last."""
+def _a_value(v, **_):
     if not isinstance(v, Value):
         raise TypeError(f"v must be a Value; got {type(v).__name__}")
+    return {}
+
+
+@checked(_a_value)
+def topo_order(v):
+    """Every node of the graph that computes v, each after all of its inputs; v comes last."""
     order, seen = [], set()
 
     def visit(node):

@@ -124,3 +124,75 @@ def test_citations_are_links_that_both_faces_render(chapter):
         if cell.cell_type == "markdown":
             assert "{cite" not in cell.source, \
                 f"{chapter.name} cell {i}: cite as ([Author, year](../references.md)); JupyterLab cannot render {{cite}}"
+
+
+SHOWN = re.compile(r"show_source\(([\w.]+)\)")
+CHECKS = re.compile(r"\b(?:as_array|check_finite|check_labels|check_same_length|raise|isinstance|_validate)\b"
+                    r"|(?<![\w.])_[a-z]\w*\(")              # ... or a private helper that checks, or hides the maths
+
+
+def _shown_functions(path):
+    """The library objects a chapter passes to show_source, resolved the way its imports name them."""
+    import importlib
+
+    import book
+    names = {"book": book, "nets": importlib.import_module("book.nets"), "layers": importlib.import_module("book.layers"),
+             "losses": importlib.import_module("book.losses"), "linear": importlib.import_module("book.linear"),
+             "graph": importlib.import_module("book.graph")}
+    for cell in _cells(path):
+        if cell.cell_type != "code":
+            continue
+        opening = cell.source
+        for line in opening.splitlines():                   # `from book.x import f` in the opening cell
+            m = re.match(r"from (book[\w.]*) import \(?([\w ,]+)", line)
+            if m:
+                module = importlib.import_module(m.group(1))
+                for name in (n.strip() for n in m.group(2).split(",")):
+                    if name and hasattr(module, name):
+                        names[name] = getattr(module, name)
+    for cell in _cells(path):
+        for dotted in SHOWN.findall(cell.source) if cell.cell_type == "code" else []:
+            obj = names[dotted.split(".")[0]]
+            for part in dotted.split(".")[1:]:
+                obj = getattr(obj, part)
+            yield dotted, obj
+
+
+def test_show_source_shows_the_maths_not_the_checks(chapter):
+    """What a chapter prints with show_source is the library's own function, public, whose body is
+    the computation: its input checks sit behind one @checked line, out of sight."""
+    import inspect
+
+    shown = list(_shown_functions(chapter))
+    if chapter.stem != "01_perceptron":
+        assert shown, f"{chapter.name} shows no library source"
+    for dotted, obj in shown:
+        if inspect.isclass(obj):                                # micrograd's Value: its methods are the maths
+            continue
+        assert not any(part.startswith("_") for part in dotted.split(".")), f"{chapter.name} shows a private {dotted}"
+        source = inspect.getsource(obj)
+        body = source.split('"""')[-1] if '"""' in source else source
+        found = CHECKS.findall(body)
+        assert not found, f"{chapter.name}: show_source({dotted}) shows input checks {found}:\n{source}"
+
+
+def test_checked_keeps_the_errors_and_the_shown_body_is_the_one_that_runs():
+    """The decorator runs the checks first (clear errors stay) and the shown body is f.unchecked."""
+    import inspect
+
+    import numpy as np
+
+    from book import linear, losses
+
+    with pytest.raises(ValueError, match=r"y holds labels outside 0\.\.2: found 5"):
+        losses.softmax_cross_entropy(np.zeros((2, 3)), [0, 5])
+    assert inspect.getsource(losses.softmax_cross_entropy).startswith("@checked(")
+    assert inspect.unwrap(losses.softmax_cross_entropy) is losses.softmax_cross_entropy.unchecked
+    s = np.array([[1.0, 2.0, 0.5]])
+    L1, ds1 = losses.softmax_cross_entropy(s, [1])
+    L2, ds2 = losses.softmax_cross_entropy.unchecked(s, np.array([1]))
+    assert L1 == L2 and np.array_equal(ds1, ds2)
+    L, ds = losses.softmax_cross_entropy(s[0], 1)               # one example in, one gradient out
+    assert L == L1 and ds.shape == (3,)
+    with pytest.raises(TypeError):                              # the signature is the function's own
+        linear.scores(np.zeros((1, 2)))

@@ -404,3 +404,19 @@ def test_ladder_on_tiny_image_folder(tiny_images, tmp_path):
     tuned["two_layer"]["hyperparameters"]["hidden"] = 7                # not the tuned settings
     with pytest.raises(ValueError, match="not the tuned run's settings"):
         ex.run_ladder(tiny_images, out, n_val=4, epochs=1, batch_size=8, results=tuned, log=lambda *_: None)
+
+
+def test_train_two_layer_is_one_run_of_nets_train():
+    """One call of nets.train for all epochs (the momentum and the lr schedule run through), with
+    the flips as its augment hook."""
+    from book import nets
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 12)).astype(np.float32)
+    y = np.arange(60) % 3
+    hp = dict(lr=0.1, momentum=0.9, reg=1e-3, epochs=3, batch_size=20, lr_decay=0.5)
+    params, hist, _ = ex.train_two_layer(X, y, X[:10], y[:10], hidden=5, flip=False, **hp)
+    ref, ref_hist = nets.train(X, y, nets.init_net([12, 5, 3], seed=0, dtype=np.float32), X[:10], y[:10], **hp)
+    assert hist == ref_hist and all(np.array_equal(params[k], ref[k]) for k in ref)
+    flipped, _, _ = ex.train_two_layer(X, y, X[:10], y[:10], hidden=5, flip=True, image_shape=(2, 2, 3), **hp)
+    assert not np.array_equal(flipped["W1"], params["W1"])

@@ -3,18 +3,9 @@ import numpy as np
 import pytest
 
 from book import nets
+from book.data import spiral
 from book.gradcheck import numerical_gradient, rel_error
 from book.layers import ACTIVATIONS
-
-
-def spiral(n_per_class=100, arms=3, noise=0.2, seed=0):
-    """Interleaved spiral arms: not linearly separable."""
-    rng = np.random.default_rng(seed)
-    r = np.tile(np.linspace(0.0, 1.0, n_per_class), arms)
-    y = np.repeat(np.arange(arms), n_per_class)
-    t = np.concatenate([np.linspace(4 * c, 4 * (c + 1), n_per_class) for c in range(arms)])
-    t += noise * rng.standard_normal(t.shape)
-    return np.column_stack([r * np.sin(t), r * np.cos(t)]), y
 
 
 def small_problem(sizes, seed, activation="relu", margin=1e-2):
@@ -182,3 +173,40 @@ def test_errors_name_the_problem():
         nets.train(X_big, np.arange(6) % 3, p32, lr=1e30, epochs=2, progress=False)
     h = err.value.history                                     # the history so far comes with the error
     assert np.isfinite(h["loss"][0]) and np.isnan(h["loss"][-1]) and len(h["train_acc"]) == 1
+
+
+def test_augment_sees_each_minibatch_and_its_own_generator():
+    """augment(Xb, rng) runs on every minibatch before the step; the identity changes nothing, and
+    its generator is not the one that orders the data."""
+    X, y = spiral(n_per_class=30)
+    start = nets.init_net([2, 8, 3], seed=0)
+    seen = []
+
+    def identity(Xb, rng):
+        seen.append((Xb.shape[0], isinstance(rng, np.random.Generator)))
+        return Xb
+
+    plain, h_plain = nets.train(X, y, start, lr=0.5, epochs=2, batch_size=40)
+    same, h_same = nets.train(X, y, start, lr=0.5, epochs=2, batch_size=40, augment=identity)
+    assert seen == [(40, True), (40, True), (10, True)] * 2
+    assert h_plain == h_same and all(np.array_equal(plain[k], same[k]) for k in plain)
+    mirrored, _ = nets.train(X, y, start, lr=0.5, epochs=2, batch_size=40,
+                             augment=lambda Xb, rng: Xb * np.where(rng.random(len(Xb)) < 0.5, -1, 1)[:, None])
+    assert not np.array_equal(mirrored["W1"], plain["W1"])
+
+
+def test_momentum_carries_across_epochs():
+    """The velocity lives for the whole run: two epochs in one call differ from two calls of one
+    epoch each (which would restart it)."""
+    X, y = spiral(n_per_class=30)
+    start = nets.init_net([2, 8, 3], seed=0)
+    one_run, _ = nets.train(X, y, start, lr=0.3, momentum=0.9, epochs=2, batch_size=len(y))
+    first, _ = nets.train(X, y, start, lr=0.3, momentum=0.9, epochs=1, batch_size=len(y))
+    restarted, _ = nets.train(X, y, first, lr=0.3, momentum=0.9, epochs=1, batch_size=len(y))
+    assert not np.allclose(one_run["W1"], restarted["W1"])
+    # by hand: v1 = -lr g0, v2 = 0.9 v1 - lr g1 (full batch, so the order does not matter)
+    _, g0 = nets.loss_and_grads(X, y, start)
+    p1 = {k: start[k] - 0.3 * g0[k] for k in start}
+    _, g1 = nets.loss_and_grads(X, y, p1)
+    for k in start:
+        assert np.allclose(one_run[k], p1[k] + 0.9 * (-0.3 * g0[k]) - 0.3 * g1[k])
