@@ -72,7 +72,7 @@ def test_template_browser_rejects_bad_input(digits_model):
 
 
 def test_cifar10_template_browser_uses_real_images_and_the_trained_weights():
-    from book.data import load_cifar10_sample
+    from book.cifar10 import load_cifar10_sample
     from book.experiments import load_cifar10_results
 
     ex = cifar10_template_browser(per_class=2)

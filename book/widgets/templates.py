@@ -136,15 +136,12 @@ def template_browser(W, b, X, y, image_shape=(8, 8), class_names=None, k=6, defa
 def cifar10_template_browser(k=5, default=3, per_class=6):
     """The template browser on CIFAR-10: the book's trained linear classifier (raw pixels in
     [0, 1], see book.experiments) and the first `per_class` images of each class of the sample of
-    real test images from book.data (JPEG in the page, to keep it light)."""
-    from .. import data
+    real test images from book.cifar10 (JPEG in the page, to keep it light)."""
+    from ..cifar10 import load_cifar10_sample
     from ..experiments import load_cifar10_results
 
-    if not hasattr(data, "load_cifar10_sample"):
-        raise FileNotFoundError("book.data.load_cifar10_sample is missing: the CIFAR-10 sample images are not "
-                                "in this copy of the book")
     results = load_cifar10_results()
-    X, y, names = data.load_cifar10_sample()
+    X, y, names = load_cifar10_sample()
     y = np.asarray(y)
     keep = np.concatenate([np.flatnonzero(y == c)[:per_class] for c in range(len(names))])
     return template_browser(results["linear_W"].astype(np.float64), results["linear_b"].astype(np.float64),
