@@ -59,26 +59,3 @@ def browser():
         b = p.chromium.launch(executable_path=executable, args=ARGS, headless=True)
         yield b
         b.close()
-
-
-# --------------------------------------------------------------------------- a tiny CIFAR-10 copy
-@pytest.fixture
-def tiny_images(tmp_path, monkeypatch):
-    """A tiny copy in CIFAR-10's image-folder layout, and an empty data folder (LCB_DATA_DIR):
-    random 32x32 JPEGs of 4 classes (apple, berry, cherry, date), 10 train and 5 test images each,
-    named 0.jpg, 1.jpg, ... Each class has its own mean colour so a linear classifier has something
-    to learn."""
-    import numpy as np
-    from PIL import Image
-
-    monkeypatch.setenv("LCB_DATA_DIR", str(tmp_path / "cache"))
-    rng = np.random.default_rng(0)
-    root = tmp_path / "tiny-jpg"
-    for split, n in (("train", 10), ("test", 5)):
-        for c, name in enumerate(("apple", "berry", "cherry", "date")):
-            (root / split / name).mkdir(parents=True)
-            colour = np.array([(200, 40, 40), (40, 200, 40), (40, 40, 200), (200, 200, 40)][c])
-            for i in range(n):
-                img = np.clip(colour + rng.normal(0, 25, size=(32, 32, 3)), 0, 255).astype(np.uint8)
-                Image.fromarray(img).save(root / split / name / f"{i}.jpg")
-    return root

@@ -21,7 +21,7 @@ import numpy as np
 import traitlets
 
 from .._checks import as_array, check_finite, fmt_shape
-from ..graph import Value, topo_order
+from ..graph import Value, op_text, topo_order
 from ..linear import linear_loss_and_grads
 from . import Explorer, on_grid
 
@@ -167,20 +167,21 @@ def stepper_graph(name):
     return f
 
 
-_JS_OPS = {"+", "-", "*", "relu", "tanh", "exp", "max"}
+_JS_OPS = {"+", "-", "*", "relu", "tanh", "exp", "max"}   # the operations js/backprop.js computes
 
 
 def graph_nodes(f):
     """The graph of f as plain data, in topological order (f last): a list of
-    {"name", "op" ("" for an input), "inputs" (indices), "value"}, for the stepper's module."""
+    {"name", "op" ("" for an input), "text" (how the op is written, book.graph.op_text),
+    "inputs" (indices), "value"}, for the stepper's module."""
     order = topo_order(f)
     index = {id(n): k for k, n in enumerate(order)}
     nodes = []
     for n in order:
         if n._prev and n._op not in _JS_OPS:
             raise ValueError(f"the stepper draws the operations {sorted(_JS_OPS)}; node {n!r} uses {n._op!r}")
-        nodes.append({"name": n.label or f"{n.data:g}", "op": n._op, "inputs": [index[id(c)] for c in n._prev],
-                      "value": float(n.data)})
+        nodes.append({"name": n.label or f"{n.data:g}", "op": n._op, "text": op_text(n._op),
+                      "inputs": [index[id(c)] for c in n._prev], "value": float(n.data)})
     return nodes
 
 
