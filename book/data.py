@@ -4,7 +4,7 @@ Every loader returns plain NumPy arrays in the course's notation: ``X`` holds on
 per row, ``y`` holds integer labels ``0..C-1``.
 
 * :func:`load_digits` - scikit-learn's bundled 8x8 digits (1,797 images), no network needed.
-* :func:`blobs`, :func:`xor`, :func:`circles`, :func:`spiral` - seeded toy 2-D sets.
+* :func:`separable`, :func:`blobs`, :func:`xor`, :func:`circles`, :func:`spiral` - seeded toy 2-D sets.
 
 CIFAR-10 (its readers, download, cache and the sample shipped with the package) lives in
 :mod:`book.cifar10`.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Data", "load_digits", "blobs", "xor", "circles", "spiral"]
+__all__ = ["Data", "load_digits", "separable", "blobs", "xor", "circles", "spiral"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -229,3 +229,23 @@ def spiral(n_per_class=100, arms=3, noise=0.2, seed=0):
     t = t + rng.normal(0.0, noise, size=t.shape)
     X = r[:, None] * np.stack([np.sin(t), np.cos(t)], axis=1)
     return _shuffled(X, y, rng)
+
+
+def separable(n=100, margin=0.1, seed=4):
+    """Two classes on either side of the line x1 + 2 x2 = 1, none closer to it than `margin`: a
+    line separates them (the perceptron chapter's set; the defaults draw the chapter's points).
+
+    The points are uniform in [-2, 2]^2; those within `margin` of the line are dropped, from 4n
+    candidates. Returns X (n, 2) float64, y (n,) int64 in {0, 1}: 1 above the line
+    (x1 + 2 x2 > 1), 0 below. The perceptron's labels in {-1, +1} are 2 * y - 1.
+    """
+    n = _check_int("n", n, 1)
+    margin = _check_float("margin", margin, 0.0)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2, 2, size=(4 * n, 2))
+    dist = (X @ np.array([1.0, 2.0]) - 1.0) / np.sqrt(5)     # signed distance to the line
+    far = np.abs(dist) >= margin
+    if far.sum() < n:
+        raise ValueError(f"margin={margin} leaves {int(far.sum())} of {4 * n} candidate points, "
+                         f"fewer than n={n}: choose a smaller margin")
+    return X[far][:n], (dist[far][:n] > 0).astype(np.int64)

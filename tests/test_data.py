@@ -105,6 +105,19 @@ def test_toy_geometry():
     assert np.linalg.norm(X, axis=1).max() == pytest.approx(1.0)
 
 
+def test_separable_is_split_by_its_line_with_a_margin():
+    X, y = bd.separable(n=80, margin=0.25, seed=1)
+    assert X.shape == (80, 2) and X.dtype == np.float64 and y.dtype == np.int64
+    assert set(y.tolist()) == {0, 1} and np.abs(X).max() <= 2
+    dist = (X @ np.array([1.0, 2.0]) - 1.0) / np.sqrt(5)       # signed distance to x1 + 2 x2 = 1
+    assert np.abs(dist).min() >= 0.25
+    np.testing.assert_array_equal(y, (dist > 0).astype(int))
+    X2, y2 = bd.separable(n=80, margin=0.25, seed=1)
+    np.testing.assert_array_equal(X, X2)
+    with pytest.raises(ValueError, match="choose a smaller margin"):
+        bd.separable(n=50, margin=3.0)
+
+
 def test_toy_bad_arguments():
     with pytest.raises(ValueError, match="classes"):
         bd.blobs(classes=1)
