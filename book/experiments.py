@@ -62,7 +62,7 @@ from ._files import atomic_open, atomic_write, digest
 
 __all__ = ["LINEAR_DEFAULTS", "TWO_LAYER_DEFAULTS", "RESULTS_DIR", "standardize_stats", "features",
            "validation_split", "hflip", "train_linear_model", "train_two_layer", "per_class_accuracy",
-           "confusion", "label_pairs", "downsample", "fold_standardization", "smoothest_rows", "run_cifar10",
+           "confusion", "downsample", "fold_standardization", "smoothest_rows", "run_cifar10",
            "load_cifar10_results", "tune_cifar10", "run_baseline", "BASELINE_DEFAULTS", "LADDER", "run_ladder", "main"]
 
 RESULTS_DIR = Path(__file__).resolve().parent / "assets" / "cifar10"
@@ -212,14 +212,6 @@ def per_class_accuracy(y_true, y_pred, C):
 def confusion(y_true, y_pred, C):
     """Confusion counts M (C, C): M[i, j] = number of class-i examples predicted as j."""
     return np.bincount(C * np.asarray(y_true) + np.asarray(y_pred), minlength=C * C).reshape(C, C)
-
-
-def label_pairs(M):
-    """(y_true, y_pred) label arrays whose confusion matrix is M (C, C), for plots that take labels
-    (e.g. book.plots.confusion_matrix): M[i, j] pairs (i, j), in row-major order."""
-    M = np.asarray(M)
-    i, j = np.divmod(np.repeat(np.arange(M.size), M.ravel()), M.shape[1])
-    return i, j
 
 
 def downsample(values, max_points=200):

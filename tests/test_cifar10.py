@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 from book import cifar10 as bd
+from tiny_cifar10 import CLASSES as TINY_CLASSES, N_TEST, write_tiny_copy
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +28,13 @@ def isolated(tmp_path, monkeypatch):
     def no_network(url, *a, **k):
         raise AssertionError(f"a test tried to open {url}")
     monkeypatch.setattr(bd, "_urlopen", no_network)
+
+
+@pytest.fixture
+def tiny_images(tmp_path, monkeypatch):
+    """The tiny image-folder copy (tiny_cifar10.py) in tmp_path/tiny-jpg, with an empty data folder."""
+    monkeypatch.setenv("LCB_DATA_DIR", str(tmp_path / "cache"))
+    return write_tiny_copy(tmp_path / "tiny-jpg")
 
 
 # --------------------------------------------------------------------------- tiny CIFAR-10 copies
@@ -284,7 +292,7 @@ def test_sample_script_and_loader_on_tiny_image_folder(tiny_images, tmp_path):
     assert prov["seed"] == 0 and prov["data_file"] == "tiny-jpg" and len(prov["data_sha256"]) == 64
     assert prov["command"] == "python -m book.cifar10 " + " ".join(argv).replace(str(tiny_images), "tiny-jpg")
     X, y, names = bd.load_cifar10_sample(out)
-    assert X.shape == (12, 32, 32, 3) and X.dtype == np.uint8 and names == ("apple", "berry", "cherry", "date")
+    assert X.shape == (12, 32, 32, 3) and X.dtype == np.uint8 and names == TINY_CLASSES
     np.testing.assert_array_equal(np.bincount(y), [3, 3, 3, 3])
     # every PNG holds exactly the decoded source image it names
     data = bd.load_cifar10(tiny_images)
@@ -292,7 +300,7 @@ def test_sample_script_and_loader_on_tiny_image_folder(tiny_images, tmp_path):
         source = Path(item["source"])
         assert source.parts[0] == "test" and source.parts[1] == names[item["label"]]
         k = int(source.stem)                      # tiny test images are named 0..4 per class
-        np.testing.assert_array_equal(x, data.X_test[5 * item["label"] + k])
+        np.testing.assert_array_equal(x, data.X_test[N_TEST * item["label"] + k])
     # seeded: a second run writes the same files
     again = bd.write_cifar10_sample(tiny_images, tmp_path / "again", per_class=3)
     assert again["provenance"]["files"] == prov["files"]

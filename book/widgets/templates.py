@@ -20,9 +20,10 @@ import traitlets
 from .._checks import as_array, check_finite, check_labels, fmt_shape
 from . import Explorer
 from ..linear import _Wb
+from ..plots import rescale_rows
 
 __all__ = ["TemplateBrowser", "template_browser", "cifar10_template_browser", "PlaneExplorer", "plane_explorer",
-           "draw_scores_2d", "rescale_rows", "sprite"]
+           "draw_scores_2d", "sprite"]
 
 _CMAP = "tab10"
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")   # plain-text subscripts: no mathtext per frame
@@ -35,17 +36,6 @@ def _names(class_names, C):
     if len(names) != C:
         raise ValueError(f"class_names must name the C={C} classes of W; got {len(names)} names")
     return names
-
-
-def rescale_rows(W):
-    """Each row of W (C, D) mapped to [0, 1] on its own: (w - min w) / (max w - min w).
-
-    A constant row maps to zeros. Returns (C, D) float64.
-    """
-    W = as_array("W", W, ndim=2, dims=("C", "D"), dtype="float")
-    lo = W.min(axis=1, keepdims=True)
-    span = W.max(axis=1, keepdims=True) - lo
-    return (W - lo) / np.where(span > 0, span, 1.0)
 
 
 # --------------------------------------------------------------------------- templates
