@@ -18,7 +18,6 @@ function of the dog template w = W[0] = (w1, w2) alone,
 from __future__ import annotations
 
 import numpy as np
-import traitlets
 
 from .._checks import as_array, check_finite, fmt_shape
 from ..graph import Value, op_text, topo_order
@@ -103,14 +102,7 @@ class DescentExplorer(Explorer):
     window drawn ((w1 lo, hi), (w2 lo, hi)), and the controls: lr, steps, momentum."""
 
     module = "descent"
-    X = traitlets.List().tag(sync=True)
-    y = traitlets.List().tag(sync=True)
-    reg = traitlets.Float(REG).tag(sync=True)
-    start = traitlets.List().tag(sync=True)
-    window = traitlets.List().tag(sync=True)
-    lr = traitlets.Float(1.0).tag(sync=True)
-    steps = traitlets.Int(20).tag(sync=True)
-    momentum = traitlets.Float(0.0).tag(sync=True)
+    synced = dict(X=[], y=[], reg=REG, start=[], window=[], lr=1.0, steps=20, momentum=0.0)
 
 
 def descent_explorer(lr=1.0, steps=20, momentum=0.0, seed=0):
@@ -189,9 +181,7 @@ class BackpropStepper(Explorer):
     """State: graphs [{title, nodes}] (see :func:`graph_nodes`), the graph shown and the step."""
 
     module = "backprop"
-    graphs = traitlets.List().tag(sync=True)
-    graph = traitlets.Int(0).tag(sync=True)
-    step = traitlets.Int(0).tag(sync=True)
+    synced = dict(graphs=[], graph=0, step=0)
 
 
 def backprop_stepper(graph="neuron"):

@@ -15,7 +15,6 @@ import io
 
 import matplotlib
 import numpy as np
-import traitlets
 
 from .._checks import as_array, check_finite, check_labels, fmt_shape
 from . import Explorer
@@ -68,15 +67,8 @@ class TemplateBrowser(Explorer):
     and k images per row."""
 
     module = "templates"
-    class_names = traitlets.List().tag(sync=True)
-    templates = traitlets.Unicode().tag(sync=True)
-    images = traitlets.Unicode().tag(sync=True)
-    sprite_columns = traitlets.Int(10).tag(sync=True)
-    image_shape = traitlets.List().tag(sync=True)
-    y = traitlets.List().tag(sync=True)
-    scores = traitlets.List().tag(sync=True)
-    c = traitlets.Int(0).tag(sync=True)
-    k = traitlets.Int(6).tag(sync=True)
+    synced = dict(class_names=[], templates="", images="", sprite_columns=10, image_shape=[], y=[], scores=[],
+                  c=0, k=6)
 
 
 MAX_IMAGES = 200
@@ -203,13 +195,7 @@ class PlaneExplorer(Explorer):
     class names and the half-width ``lim`` of the square drawn."""
 
     module = "plane"
-    X = traitlets.List().tag(sync=True)
-    y = traitlets.List().tag(sync=True)
-    W = traitlets.List().tag(sync=True)
-    b = traitlets.List().tag(sync=True)
-    c = traitlets.Int(0).tag(sync=True)
-    class_names = traitlets.List().tag(sync=True)
-    lim = traitlets.Float(3.0).tag(sync=True)
+    synced = dict(X=[], y=[], W=[], b=[], c=0, class_names=[], lim=3.0)
 
 
 def plane_explorer(X, y, W, b, c=0, class_names=None, padding=0.5):
