@@ -249,3 +249,8 @@ def separable(n=100, margin=0.1, seed=4):
         raise ValueError(f"margin={margin} leaves {int(far.sum())} of {4 * n} candidate points, "
                          f"fewer than n={n}: choose a smaller margin")
     return X[far][:n], (dist[far][:n] > 0).astype(np.int64)
+
+
+if __name__ == "__main__":
+    raise SystemExit("book.data has no command line; CIFAR-10's is book.cifar10: "
+                     "python -m book.cifar10 download")

@@ -613,7 +613,9 @@ def _parse_overrides(pairs, defaults, flag):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m book.experiments", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m book.experiments", description=__doc__.splitlines()[0],
+                                     epilog="The CIFAR-10 download and the sample of test images the book "
+                                            "shows: python -m book.cifar10 download | sample")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("cifar10", help="train both models on CIFAR-10 and write the results")
     run.add_argument("--data", required=True, help="a CIFAR-10 copy that book.cifar10.load_cifar10 reads")

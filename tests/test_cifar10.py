@@ -174,6 +174,11 @@ def test_image_folder_layout_folder_and_tar(tmp_path):
     _check_images(b)
     np.testing.assert_array_equal(a.X_train, b.X_train)
     np.testing.assert_array_equal(a.y_test, b.y_test)
+    with tarfile.open(tmp_path / "jpg.tar", "w") as tf:          # an uncompressed tar reads the same
+        tf.add(root, arcname="cifar10-jpg")
+    c = bd.load_cifar10(tmp_path / "jpg.tar")
+    np.testing.assert_array_equal(a.X_test, c.X_test)
+    np.testing.assert_array_equal(a.y_train, c.y_train)
 
 
 def test_image_folder_uses_cifar10_class_order(tmp_path):
