@@ -9,7 +9,7 @@ momentum, L2 penalty, learning-rate schedule, the same minibatch order) is train
   - PyTorch on CPU (nn.Linear layers holding the very same initial weights, torch.optim.SGD),
   - scikit-learn's MLPClassifier (its own initialisation; for reference),
 on the digits (64-h-10) and on CIFAR-10 shapes (3072-256-10, batch 200). CIFAR-10 is used when
-book.data.cifar10_available() finds a copy (or --cifar-root points to one); otherwise synthetic
+book.cifar10.cifar10_available() finds a copy (or --cifar-root points to one); otherwise synthetic
 data of the same shape with labels from a random linear teacher, and the table says which.
 
 It also times
@@ -51,12 +51,12 @@ def digits_data(seed):
 def cifar_data(seed, root, n_train, n_test):
     """Real CIFAR-10 when a copy is found, else synthetic data of the same shape."""
     try:
-        from book import data
-        available = data.cifar10_available(root)
+        from book import cifar10
+        available = cifar10.cifar10_available(root)
     except (ImportError, AttributeError):
         available = False
     if available:
-        d = data.load_cifar10(root)
+        d = cifar10.load_cifar10(root)
         X_train = d.X_train.reshape(len(d.X_train), -1).astype(np.float32) / 255
         X_test = d.X_test.reshape(len(d.X_test), -1).astype(np.float32) / 255
         mean = X_train.mean(axis=0)
@@ -258,7 +258,7 @@ def main(argv=None):
     ap.add_argument("--digits-epochs", type=int, default=20)
     ap.add_argument("--n-train", type=int, default=50000, help="training examples at CIFAR-10 shapes")
     ap.add_argument("--n-test", type=int, default=10000)
-    ap.add_argument("--cifar-root", default=None, help="path to a CIFAR-10 copy (see book.data.load_cifar10)")
+    ap.add_argument("--cifar-root", default=None, help="path to a CIFAR-10 copy (see book.cifar10.load_cifar10)")
     ap.add_argument("--quick", action="store_true", help="2 epochs on 10,000 examples at CIFAR-10 shapes")
     ap.add_argument("--no-sklearn", action="store_true")
     ap.add_argument("--threads", type=int, default=None,

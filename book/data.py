@@ -1,50 +1,25 @@
-"""Data sets of the course: digits (bundled, offline), toy 2-D sets, and CIFAR-10.
+"""Data sets of the course: the digits (bundled, offline) and toy 2-D sets.
 
 Every loader returns plain NumPy arrays in the course's notation: ``X`` holds one example
 per row, ``y`` holds integer labels ``0..C-1``.
 
 * :func:`load_digits` - scikit-learn's bundled 8x8 digits (1,797 images), no network needed.
-* :func:`blobs`, :func:`xor`, :func:`circles`, :func:`spiral` - seeded toy 2-D sets.
-* :func:`load_cifar10_sample` - 100 CIFAR-10 test images (10 per class) committed with the
-  package as PNGs, so the book can show CIFAR-10 with no data copy present.
-* :func:`load_cifar10` - the lecture's data set, read from the official python archive
-  ``cifar-10-python.tar.gz`` (or its extracted folder ``cifar-10-batches-py``), or from an
-  image-folder copy (``train/<class>/*.jpg``, ``test/<class>/*.jpg``, as a folder or a .tar.gz).
+* :func:`separable`, :func:`blobs`, :func:`xor`, :func:`circles`, :func:`spiral` - seeded toy 2-D sets.
 
-The data folder is ``~/.cache/lcb`` unless the environment variable ``LCB_DATA_DIR`` names
-another one. It holds downloads and a cache of decoded arrays (``cifar10-*.npz``), so a second
-load takes about a second. ``LCB_CIFAR10`` may point at a local copy of CIFAR-10 (any layout).
-
-From a terminal::
-
-    python -m book.data download cifar10 [--dir DIR]
+CIFAR-10 (its readers, download, cache and the sample shipped with the package) lives in
+:mod:`book.cifar10`.
 """
 from __future__ import annotations
 
-import argparse
 import functools
 import gzip
-import hashlib
 import importlib.util
-import io
-import os
-import pickle
-import re
-import sys
-import tarfile
-import tempfile
-import urllib.request
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-__all__ = [
-    "Data", "load_digits", "blobs", "xor", "circles", "spiral",
-    "CIFAR10_CLASSES", "CIFAR10_URL", "CIFAR10_MD5", "CIFAR10_ARCHIVE",
-    "data_dir", "load_cifar10", "load_cifar10_sample", "cifar10_available", "download_cifar10", "main",
-]
+__all__ = ["Data", "load_digits", "separable", "blobs", "xor", "circles", "spiral"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -256,417 +231,26 @@ def spiral(n_per_class=100, arms=3, noise=0.2, seed=0):
     return _shuffled(X, y, rng)
 
 
-# --------------------------------------------------------------------------- CIFAR-10
-CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
-                   "dog", "frog", "horse", "ship", "truck")
-CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
-CIFAR10_MD5 = "c58f30108f718f92721af3b95e74349a"      # published with the archive
-CIFAR10_ARCHIVE = "cifar-10-python.tar.gz"
-CIFAR10_FOLDER = "cifar-10-batches-py"
-_BATCHES = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
-_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
-# Names looked for in the data folder when no root is given, in order.
-_SEARCH_NAMES = (CIFAR10_FOLDER, CIFAR10_ARCHIVE, "cifar10-jpg.tar.gz", "cifar10-jpg", "cifar10")
-_urlopen = urllib.request.urlopen                    # replaced in tests: no network there
+def separable(n=100, margin=0.1, seed=4):
+    """Two classes on either side of the line x1 + 2 x2 = 1, none closer to it than `margin`: a
+    line separates them (the perceptron chapter's set; the defaults draw the chapter's points).
 
-
-def data_dir() -> Path:
-    """The data folder: $LCB_DATA_DIR if set, else ~/.cache/lcb (not created here)."""
-    env = os.environ.get("LCB_DATA_DIR")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "lcb"
-
-
-def _md5(path, chunk=1 << 20):
-    h = hashlib.md5()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(chunk), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _missing_message(looked_in):
-    where = "\n".join(f"  - {p}" for p in looked_in) or "  (nowhere)"
-    return (
-        "CIFAR-10 not found. Looked in:\n" + where + "\n"
-        "Get it in one of these ways:\n"
-        "  1. from a terminal:   python -m book.data download cifar10   (about 163 MB, into "
-        f"{data_dir()}; add --dir DIR for another folder)\n"
-        "  2. from Python:       book.data.load_cifar10(download=True)\n"
-        "  3. point at a local copy with load_cifar10(root=PATH) or the environment variable "
-        "LCB_CIFAR10=PATH (or LCB_DATA_DIR=FOLDER holding it), PATH being either\n"
-        f"     - the official python archive {CIFAR10_ARCHIVE} or its extracted folder "
-        f"{CIFAR10_FOLDER}/ (data_batch_1..5, test_batch, batches.meta), or\n"
-        "     - an image-folder layout train/<class>/*.jpg and test/<class>/*.jpg, as a folder "
-        "or a .tar.gz of it."
-    )
-
-
-def _natural_key(name):
-    """Sort key that orders '2.jpg' before '10.jpg' (digit runs compare as numbers)."""
-    return [(0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", name) if t]
-
-
-def _tar_layout(path):
-    """'python' or 'images' from the member names of a .tar.gz, None if neither."""
-    with tarfile.open(path, "r:*") as tf:
-        for m in tf:
-            parts = Path(m.name).parts
-            if parts and parts[-1] in _BATCHES + ["batches.meta"]:
-                return "python"
-            if m.isfile() and m.name.lower().endswith(_IMAGE_SUFFIXES) and (
-                    "train" in parts[:-2] or "test" in parts[:-2]):
-                return "images"
-    return None
-
-
-def _dir_layout(path):
-    """(layout, folder) for a directory holding one of the layouts, or None."""
-    path = Path(path)
-    if (path / "data_batch_1").is_file():
-        return "python", path
-    if (path / CIFAR10_FOLDER / "data_batch_1").is_file():
-        return "python", path / CIFAR10_FOLDER
-    if (path / "train").is_dir() and (path / "test").is_dir():
-        return "images", path
-    return None
-
-
-def _resolve(root):
-    """Find a CIFAR-10 copy. Returns (kind, path): kind in {'python-tar', 'python-dir',
-    'images-tar', 'images-dir'}; raises FileNotFoundError with instructions when absent."""
-    if root is not None:
-        candidates = [Path(root).expanduser()]
-    else:
-        candidates = []
-        if os.environ.get("LCB_CIFAR10"):
-            candidates.append(Path(os.environ["LCB_CIFAR10"]).expanduser())
-        candidates += [data_dir()] + [data_dir() / name for name in _SEARCH_NAMES]
-    looked_in = []
-    for path in candidates:
-        looked_in.append(str(path))
-        if path.is_dir():
-            found = _dir_layout(path)
-            if found is None and root is not None:       # e.g. a folder holding the archive
-                for name in _SEARCH_NAMES:
-                    if (path / name).exists():
-                        return _resolve(path / name)
-            if found is not None:
-                return found[0] + "-dir", found[1]
-        elif path.is_file():
-            layout = _tar_layout(path) if tarfile.is_tarfile(path) else None
-            if layout is None:
-                raise ValueError(f"root {str(path)!r} is a file but not a CIFAR-10 archive: expected "
-                                 f"the official {CIFAR10_ARCHIVE} or a .tar.gz holding "
-                                 "train/<class>/*.jpg and test/<class>/*.jpg")
-            return layout + "-tar", path
-    raise FileNotFoundError(_missing_message(looked_in))
-
-
-def _stack_batches(batches, meta):
-    """Official pickled batches -> (X_train, y_train, X_test, y_test, class_names)."""
-    def images(b):
-        data = np.asarray(b[b"data"], dtype=np.uint8)
-        if data.ndim != 2 or data.shape[1] != 3072:
-            raise ValueError(f"a CIFAR-10 batch's b'data' must have shape (N, 3072); got {data.shape}")
-        return data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)   # channels last: (N, 32, 32, 3)
-    train = [batches[name] for name in _BATCHES[:-1]]
-    X_train = np.ascontiguousarray(np.concatenate([images(b) for b in train]))
-    y_train = np.concatenate([np.asarray(b[b"labels"], dtype=np.int64) for b in train])
-    X_test = np.ascontiguousarray(images(batches["test_batch"]))
-    y_test = np.asarray(batches["test_batch"][b"labels"], dtype=np.int64)
-    names = tuple(n.decode() if isinstance(n, bytes) else str(n) for n in meta[b"label_names"])
-    return X_train, y_train, X_test, y_test, names
-
-
-def _read_python_dir(folder):
-    folder = Path(folder)
-    missing = [n for n in _BATCHES + ["batches.meta"] if not (folder / n).is_file()]
-    if missing:
-        raise FileNotFoundError(f"{folder} lacks {', '.join(missing)} of the official CIFAR-10 "
-                                "python layout")
-    def load(name):
-        with open(folder / name, "rb") as f:
-            return pickle.load(f, encoding="bytes")
-    return _stack_batches({n: load(n) for n in _BATCHES}, load("batches.meta"))
-
-
-def _read_python_tar(path):
-    if Path(path).name == CIFAR10_ARCHIVE:
-        md5 = _md5(path)
-        if md5 != CIFAR10_MD5:
-            raise ValueError(f"{path} has MD5 {md5}, not the published {CIFAR10_MD5}: the file is "
-                             "incomplete or corrupt. Delete it and run "
-                             "`python -m book.data download cifar10` again.")
-    found = {}
-    with tarfile.open(path, "r:*") as tf:
-        for m in tf:
-            name = Path(m.name).name
-            if m.isfile() and name in _BATCHES + ["batches.meta"]:
-                found[name] = pickle.load(tf.extractfile(m), encoding="bytes")
-    missing = [n for n in _BATCHES + ["batches.meta"] if n not in found]
-    if missing:
-        raise ValueError(f"{path} lacks {', '.join(missing)} of the official CIFAR-10 python layout")
-    meta = found.pop("batches.meta")
-    return _stack_batches(found, meta)
-
-
-def _decode_images(files, where):
-    """files: dict split -> dict class -> list of (name, bytes). Decoded in a fixed order:
-    classes in CIFAR-10 order when the class set is CIFAR-10's, else sorted; names numerically."""
-    from PIL import Image
-
-    for split in ("train", "test"):
-        if not files.get(split):
-            raise ValueError(f"{where} has no {split}/<class>/*.jpg images")
-    classes = sorted(files["train"])
-    if set(classes) == set(CIFAR10_CLASSES):
-        classes = list(CIFAR10_CLASSES)
-    if set(files["test"]) != set(classes):
-        raise ValueError(f"{where}: train/ and test/ must hold the same class folders; got "
-                         f"train {sorted(files['train'])} and test {sorted(files['test'])}")
-    out = []
-    for split in ("train", "test"):
-        items = [(c, name, blob) for c, cls in enumerate(classes)
-                 for name, blob in sorted(files[split][cls], key=lambda t: _natural_key(t[0]))]
-        X = np.empty((len(items), 32, 32, 3), dtype=np.uint8)
-        for i, (_, name, blob) in enumerate(items):
-            with Image.open(io.BytesIO(blob)) as im:
-                if im.size != (32, 32):
-                    raise ValueError(f"{where}: {split}/{classes[items[i][0]]}/{name} is "
-                                     f"{im.size[0]}x{im.size[1]} pixels; CIFAR-10 images are 32x32")
-                X[i] = np.asarray(im.convert("RGB"))
-        out += [X, np.array([c for c, _, _ in items], dtype=np.int64)]
-    return (*out, tuple(classes))
-
-
-def _is_image(name):
-    """An image file name (hidden files such as macOS's ._x.jpg excluded)."""
-    return name.lower().endswith(_IMAGE_SUFFIXES) and not name.startswith(".")
-
-
-def _read_images_tar(path):
-    files = {"train": {}, "test": {}}
-    with tarfile.open(path, "r:*") as tf:
-        for m in tf:
-            parts = Path(m.name).parts
-            if m.isfile() and len(parts) >= 3 and parts[-3] in files and _is_image(parts[-1]):
-                files[parts[-3]].setdefault(parts[-2], []).append((parts[-1], tf.extractfile(m).read()))
-    return _decode_images(files, path)
-
-
-def _read_images_dir(folder):
-    files = {"train": {}, "test": {}}
-    for split in files:
-        for cls in sorted(p for p in (Path(folder) / split).iterdir()
-                          if p.is_dir() and not p.name.startswith(".")):
-            files[split][cls.name] = [(f.name, f.read_bytes()) for f in cls.iterdir()
-                                      if f.is_file() and _is_image(f.name)]
-    return _decode_images(files, folder)
-
-
-_READERS = {"python-tar": _read_python_tar, "python-dir": _read_python_dir,
-            "images-tar": _read_images_tar, "images-dir": _read_images_dir}
-
-
-def _fingerprint(kind, path):
-    """Short hashes of the source's identity: (of its kind and resolved path, of its sizes and
-    modification times)."""
-    path = Path(path).resolve()
-    where = hashlib.sha256(f"{kind}|{path}".encode()).hexdigest()[:8]
-    h = hashlib.sha256()
-    if path.is_file():
-        st = path.stat()
-        h.update(f"|{st.st_size}|{st.st_mtime_ns}".encode())
-    else:
-        for dirpath, dirnames, filenames in os.walk(path):
-            dirnames.sort()
-            for name in sorted(filenames):
-                st = os.stat(os.path.join(dirpath, name))
-                h.update(f"|{os.path.relpath(os.path.join(dirpath, name), path)}"
-                         f"|{st.st_size}|{st.st_mtime_ns}".encode())
-    return where, h.hexdigest()[:12]
-
-
-def _cache_file(kind, path):
-    """The cache file of a source: cifar10-<kind>-<path hash>-<state hash>.npz in data_dir()."""
-    where, state = _fingerprint(kind, path)
-    return data_dir() / f"cifar10-{kind}-{where}-{state}.npz"
-
-
-def _write_cache(cache, arrays):
-    """Save the decoded arrays atomically (a temporary file renamed when complete)."""
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".cifar10-", suffix=".npz.part")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, **arrays)
-            os.replace(tmp, cache)
-            stem = cache.name.rsplit("-", 1)[0]               # older caches of the same source
-            for old in cache.parent.glob(f"{stem}-*.npz"):
-                if old != cache:
-                    old.unlink(missing_ok=True)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as e:                                  # a read-only folder only costs speed
-        warnings.warn(f"could not write the CIFAR-10 cache {cache}: {e}", stacklevel=3)
-
-
-def cifar10_available(root=None) -> bool:
-    """True when load_cifar10(root) would find a copy of CIFAR-10 without downloading."""
-    try:
-        _resolve(root)
-    except (FileNotFoundError, ValueError):
-        return False
-    return True
-
-
-def load_cifar10(root=None, download=False, cache=True) -> Data:
-    """CIFAR-10: 50,000 training and 10,000 test colour images, 32x32, in 10 classes.
-
-    root : a path to the official archive cifar-10-python.tar.gz, its extracted folder
-        cifar-10-batches-py, a folder holding either, or an image-folder copy
-        (train/<class>/*.jpg, test/<class>/*.jpg) as a folder or a .tar.gz.
-        None: $LCB_CIFAR10 if set, else the data folder (data_dir(): $LCB_DATA_DIR or ~/.cache/lcb).
-    download : if no copy is found, fetch the official archive into the data folder (or into
-        root when root is a folder), checksum-verified; see download_cifar10.
-    cache : keep the decoded arrays as an .npz in the data folder, keyed by the source's path,
-        size and modification time, so the next load takes about a second.
-
-    The official archive (named cifar-10-python.tar.gz) is checked against its published MD5.
-    Returns Data with X_train (50000, 32, 32, 3) uint8, y_train (50000,) int64, X_test
-    (10000, 32, 32, 3) uint8, y_test (10000,) int64, X_val = y_val = None (take a validation
-    split from train), class_names CIFAR10_CLASSES, image_shape (32, 32, 3). Order: the official
-    batch order, or for image folders class by class, file names sorted numerically.
-    Raises FileNotFoundError, saying how to get the data, when there is none.
+    The points are uniform in [-2, 2]^2; those within `margin` of the line are dropped, from 4n
+    candidates. Returns X (n, 2) float64, y (n,) int64 in {0, 1}: 1 above the line
+    (x1 + 2 x2 > 1), 0 below. The perceptron's labels in {-1, +1} are 2 * y - 1.
     """
-    try:
-        kind, path = _resolve(root)
-    except FileNotFoundError:
-        if not download:
-            raise
-        target = Path(root).expanduser() if root is not None else data_dir()
-        if target.suffix in (".gz", ".tgz") or target.is_file():
-            target = target.parent
-        path = download_cifar10(target)
-        kind = "python-tar"
-    cache_file = _cache_file(kind, path) if cache else None
-    if cache_file is not None and cache_file.is_file():
-        try:
-            with np.load(cache_file) as z:
-                arrays = {k: z[k] for k in z.files}
-        except (OSError, ValueError, KeyError):          # damaged cache: read the source again
-            arrays = None
-    else:
-        arrays = None
-    if arrays is None:
-        X_train, y_train, X_test, y_test, names = _READERS[kind](path)
-        arrays = dict(X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test,
-                      class_names=np.array(names))
-        if cache_file is not None:
-            _write_cache(cache_file, arrays)
-    return Data(arrays["X_train"], arrays["y_train"], None, None, arrays["X_test"], arrays["y_test"],
-                tuple(str(c) for c in arrays["class_names"]), (32, 32, 3), str(path))
-
-
-def download_cifar10(dest_dir=None, *, url=None, md5=None, progress=True) -> Path:
-    """Download the official CIFAR-10 python archive into dest_dir (default: data_dir()).
-
-    The bytes go to a temporary file in dest_dir, renamed to cifar-10-python.tar.gz only after
-    their MD5 equals `md5`; on any error or interruption (Ctrl-C too) the partial file is removed.
-    If the archive is already there with the right MD5 nothing is fetched. Returns its path.
-    url, md5 default to CIFAR10_URL and the published CIFAR10_MD5.
-    """
-    from tqdm.auto import tqdm
-
-    url = CIFAR10_URL if url is None else url
-    md5 = CIFAR10_MD5 if md5 is None else md5
-    dest_dir = Path(dest_dir).expanduser() if dest_dir is not None else data_dir()
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    dest = dest_dir / CIFAR10_ARCHIVE
-    if dest.is_file() and _md5(dest) == md5:
-        return dest
-    fd, tmp = tempfile.mkstemp(dir=dest_dir, prefix=f".{CIFAR10_ARCHIVE}.", suffix=".part")
-    try:
-        h = hashlib.md5()
-        with os.fdopen(fd, "wb") as f, _urlopen(url) as response:
-            total = response.headers.get("Content-Length") if getattr(response, "headers", None) else None
-            with tqdm(total=int(total) if total else None, unit="B", unit_scale=True,
-                      unit_divisor=1024, desc=CIFAR10_ARCHIVE, disable=not progress) as bar:
-                for block in iter(lambda: response.read(1 << 20), b""):
-                    f.write(block)
-                    h.update(block)
-                    bar.update(len(block))
-        if h.hexdigest() != md5:
-            raise ValueError(f"the download from {url} has MD5 {h.hexdigest()}, expected {md5}: it "
-                             "is incomplete or corrupt and was removed; try again.")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return dest
-
-
-# --------------------------------------------------------------------------- CIFAR-10 sample
-CIFAR10_SAMPLE_DIR = Path(__file__).resolve().parent / "assets" / "cifar10" / "sample"
-
-
-def load_cifar10_sample(path=None):
-    """The CIFAR-10 sample shipped with the package: 10 test images per class of the JPEG copy,
-    drawn by a seeded script (python -m book.experiments cifar10-sample; its record is
-    sample/provenance.json). Reads only the committed PNGs: no data copy needed.
-
-    Returns (X, y, class_names): X (N, 32, 32, 3) uint8 RGB images, y (N,) int64 labels in
-    0..9, class_names a tuple of 10 str (CIFAR-10's order), images sorted by class.
-    path : the sample folder (default book/assets/cifar10/sample).
-    """
-    import json
-    from PIL import Image
-
-    folder = CIFAR10_SAMPLE_DIR if path is None else Path(path).expanduser()
-    record_file = folder / "provenance.json"
-    if not record_file.is_file():
-        raise FileNotFoundError(
-            f"no CIFAR-10 sample in {folder} (provenance.json missing). Write it with\n"
-            f"  python -m book.experiments cifar10-sample --data PATH_TO_CIFAR10_JPG --out {folder}")
-    record = json.loads(record_file.read_text())
-    items = record["images"]
-    X = np.empty((len(items), 32, 32, 3), dtype=np.uint8)
-    for i, item in enumerate(items):
-        with Image.open(folder / item["file"]) as im:
-            if im.size != (32, 32):
-                raise ValueError(f"{folder / item['file']} is {im.size[0]}x{im.size[1]}; the sample "
-                                 "holds 32x32 images: rewrite it with the command in provenance.json")
-            X[i] = np.asarray(im.convert("RGB"))
-    y = np.array([item["label"] for item in items], dtype=np.int64)
-    return X, y, tuple(record["class_names"])
-
-
-# --------------------------------------------------------------------------- command line
-def main(argv=None):
-    """python -m book.data download cifar10 [--dir DIR]"""
-    parser = argparse.ArgumentParser(prog="python -m book.data", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    dl = sub.add_parser("download", help="download a data set (checksum-verified) into the data folder")
-    dl.add_argument("dataset", choices=["cifar10"])
-    dl.add_argument("--dir", default=None, help=f"target folder (default: {data_dir()}, "
-                    "or $LCB_DATA_DIR)")
-    args = parser.parse_args(argv)
-    try:
-        path = download_cifar10(args.dir)
-    except KeyboardInterrupt:
-        print("interrupted; the partial download was removed", file=sys.stderr)
-        return 130
-    except (OSError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    print(f"CIFAR-10 ready: {path}")
-    if args.dir is not None and Path(args.dir).expanduser().resolve() != data_dir().resolve():
-        print(f"load it with book.data.load_cifar10(root={str(path)!r}) or set LCB_DATA_DIR={args.dir}")
-    return 0
+    n = _check_int("n", n, 1)
+    margin = _check_float("margin", margin, 0.0)
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2, 2, size=(4 * n, 2))
+    dist = (X @ np.array([1.0, 2.0]) - 1.0) / np.sqrt(5)     # signed distance to the line
+    far = np.abs(dist) >= margin
+    if far.sum() < n:
+        raise ValueError(f"margin={margin} leaves {int(far.sum())} of {4 * n} candidate points, "
+                         f"fewer than n={n}: choose a smaller margin")
+    return X[far][:n], (dist[far][:n] > 0).astype(np.int64)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit("book.data has no command line; CIFAR-10's is book.cifar10: "
+                     "python -m book.cifar10 download")

@@ -4,7 +4,7 @@
 
 trains, with this library, (a) a softmax linear classifier (book.linear.train_linear) and (b) a
 two-layer ReLU net s = W2 max(0, W1 x + b1) + b2 (book.nets.train), on CIFAR-10 read by
-book.data.load_cifar10(PATH), and writes into --out:
+book.cifar10.load_cifar10(PATH), and writes into --out:
 
     results.json             test accuracy, per-class test accuracy, confusion matrix, training
                              curves (downsampled), hyper-parameters, and a provenance record
@@ -42,18 +42,13 @@ adds the tuned net's refinements to that plain net one at a time (LADDER: standa
 momentum and learning-rate decay; random flips; h = 500 with weight decay) and writes each step's
 validation accuracy (the test images are not used): what closes the gap between the two.
 
-    python -m book.experiments cifar10-sample --data PATH [--out book/assets/cifar10/sample]
-
-writes the one thing from CIFAR-10 the book shows as images: a seeded sample of at most 10 test
-images per class (32x32 PNG, well under 300 KB in all) and its provenance record
-(sample/provenance.json: source file and its sha256, each image's path in the source, seed, date,
-command, each PNG's sha256). book.data.load_cifar10_sample() reads it back.
+The one thing from CIFAR-10 the book shows as images, a seeded sample of test images, is written
+by `python -m book.cifar10 sample` (see book.cifar10).
 """
 from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
 import json
 import os
 import platform
@@ -63,10 +58,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ._files import atomic_open, atomic_write, digest
+
 __all__ = ["LINEAR_DEFAULTS", "TWO_LAYER_DEFAULTS", "RESULTS_DIR", "standardize_stats", "features",
            "validation_split", "hflip", "train_linear_model", "train_two_layer", "per_class_accuracy",
-           "confusion", "label_pairs", "downsample", "fold_standardization", "smoothest_rows", "run_cifar10",
-           "load_cifar10_results", "tune_cifar10", "write_cifar10_sample", "run_baseline", "BASELINE_DEFAULTS", "LADDER", "run_ladder", "main"]
+           "confusion", "downsample", "fold_standardization", "smoothest_rows", "run_cifar10",
+           "load_cifar10_results", "tune_cifar10", "run_baseline", "BASELINE_DEFAULTS", "LADDER", "run_ladder", "main"]
 
 RESULTS_DIR = Path(__file__).resolve().parent / "assets" / "cifar10"
 
@@ -82,9 +79,6 @@ N_W1_SAMPLE = 32      # first-layer rows kept for display
 # The lecture's network, trained the plain way (see run_baseline); lr chosen on validation.
 BASELINE_DEFAULTS = dict(hidden=100, epochs=10, batch_size=200, reg=0.0)
 BASELINE_LR_GRID = (0.01, 0.03, 0.1)
-SAMPLE_DIR = RESULTS_DIR / "sample"
-SAMPLE_PER_CLASS = 10  # the data rules allow at most 10 test images per class
-SAMPLE_MAX_BYTES = 300_000
 
 
 # --------------------------------------------------------------------------- preprocessing
@@ -205,14 +199,6 @@ def confusion(y_true, y_pred, C):
     return np.bincount(C * np.asarray(y_true) + np.asarray(y_pred), minlength=C * C).reshape(C, C)
 
 
-def label_pairs(M):
-    """(y_true, y_pred) label arrays whose confusion matrix is M (C, C), for plots that take labels
-    (e.g. book.plots.confusion_matrix): M[i, j] pairs (i, j), in row-major order."""
-    M = np.asarray(M)
-    i, j = np.divmod(np.repeat(np.arange(M.size), M.ravel()), M.shape[1])
-    return i, j
-
-
 def downsample(values, max_points=200):
     """Means of consecutive groups so at most max_points remain; returns (steps, means) lists.
 
@@ -245,43 +231,39 @@ def _summary(y_test, y_pred, class_names):
 
 def _write_record(out, record, elapsed, log):
     """Write a run's record as JSON (its folder made if missing), say so, and return it."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=1) + "\n")
+    atomic_write(out, json.dumps(record, indent=1) + "\n")
     log(f"wrote {out} in {elapsed:.0f} s total")
     return record
 
 
+def _run_record(command, script, elapsed):
+    """The part of a run's provenance that says how, when and where it ran."""
+    from . import __version__
+
+    return {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "command": command, "script": script, "library_version": __version__,
+            "python": platform.python_version(), "numpy": np.__version__,
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+            "elapsed_seconds": round(elapsed, 1),
+            "note": "every number in this file was computed by the script above; none was typed"}
+
+
 def _data_record(data_path, y, y_val, seed, n_test=None):
     """The part of a CIFAR-10 run's provenance that says which data it read and how it split them."""
-    from .data import _resolve
+    from .cifar10 import _resolve
 
     record = {"dataset": "CIFAR-10 (JPEG copy)" if _resolve(data_path)[0].startswith("images")
               else "CIFAR-10",
-              "data_file": data_path.name, "data_sha256": _sha256(data_path),
+              "data_file": data_path.name, "data_sha256": digest(data_path),
               "n_train": int(len(y)), "n_val": int(len(y_val))}
     if n_test is not None:
         record["n_test"] = int(n_test)
     return {**record, "seed": int(seed)}
 
 
-def _sha256(path):
-    """sha256 of a file; of a folder: of its files' relative names and contents, in sorted order."""
-    h = hashlib.sha256()
-    path = Path(path)
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
-    for f in files:
-        if f is not path:
-            h.update(str(f.relative_to(path)).encode() + b"\0")
-        with open(f, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-    return h.hexdigest()
-
-
 def _file_hashes(folder, names):
     """{name: sha256} of the files `names` in folder that exist (a record's "files")."""
-    return {n: _sha256(Path(folder) / n) for n in names if (Path(folder) / n).is_file()}
+    return {n: digest(Path(folder) / n) for n in names if (Path(folder) / n).is_file()}
 
 
 def record_file_hashes(record_file, names):
@@ -293,7 +275,7 @@ def record_file_hashes(record_file, names):
     doc["provenance"]["files"] = _file_hashes(record_file.parent, names)
     doc["provenance"]["files_recorded"] = datetime.datetime.now(datetime.timezone.utc).isoformat(
         timespec="seconds")
-    record_file.write_text(json.dumps(doc, indent=1) + "\n")
+    atomic_write(record_file, json.dumps(doc, indent=1) + "\n")
     return doc["provenance"]["files"]
 
 
@@ -305,8 +287,7 @@ def run_cifar10(data_path, out=RESULTS_DIR, *, seed=0, n_val=N_VAL, linear=None,
     linear, two_layer : dicts overriding LINEAR_DEFAULTS / TWO_LAYER_DEFAULTS.
     Returns the results dict (as written to results.json).
     """
-    from . import __version__
-    from .data import load_cifar10
+    from .cifar10 import load_cifar10
     from .linear import predict as linear_predict
     from .nets import predict as net_predict
 
@@ -376,16 +357,9 @@ def run_cifar10(data_path, out=RESULTS_DIR, *, seed=0, n_val=N_VAL, linear=None,
                          "test set used once, after training",
             "figures": {"linear_test_accuracy": res_lin["test_accuracy"],
                         "two_layer_test_accuracy": res_net["test_accuracy"]},
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "command": command,
-            "script": "book/experiments.py",
-            "library_version": __version__,
-            "python": platform.python_version(), "numpy": np.__version__,
-            "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-            "elapsed_seconds": round(elapsed, 1),
             "timing": "train_seconds: wall-clock time of training (machine shared with other "
                       "work); train_cpu_seconds: CPU time of all threads of this process",
-            "note": "every number in this file was computed by the script above; none was typed",
+            **_run_record(command, "book/experiments.py", elapsed),
         },
         "class_names": list(names),
         "linear": res_lin,
@@ -394,16 +368,12 @@ def run_cifar10(data_path, out=RESULTS_DIR, *, seed=0, n_val=N_VAL, linear=None,
                   "two_layer_W1_sample": "two_layer_W1_sample.npy"},
     }
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    np.save(out / "linear_W.npy", W_raw.astype(np.float32))
-    np.save(out / "linear_b.npy", b_raw.astype(np.float32))
-    np.save(out / "two_layer_W1_sample.npy", W1_raw.astype(np.float16))
+    for name, array in (("linear_W.npy", W_raw.astype(np.float32)), ("linear_b.npy", b_raw.astype(np.float32)),
+                        ("two_layer_W1_sample.npy", W1_raw.astype(np.float16))):
+        with atomic_open(out / name, "wb") as f:
+            np.save(f, array)
     results["provenance"]["files"] = _file_hashes(out, list(results["files"].values()) + ["tuning.json"])
-    with open(out / "results.json", "w") as f:
-        json.dump(results, f, indent=1)
-        f.write("\n")
-    log(f"wrote {out} in {elapsed:.0f} s total")
-    return results
+    return _write_record(out / "results.json", results, elapsed, log)
 
 
 def load_cifar10_results(path=None):
@@ -419,8 +389,8 @@ def load_cifar10_results(path=None):
         raise FileNotFoundError(
             f"no CIFAR-10 results in {path} (results.json missing). Make them with\n"
             f"  python -m book.experiments cifar10 --data PATH_TO_CIFAR10 --out {path}\n"
-            "where PATH_TO_CIFAR10 is any copy book.data.load_cifar10 reads "
-            "(see `python -m book.data download cifar10`).")
+            "where PATH_TO_CIFAR10 is any copy book.cifar10.load_cifar10 reads "
+            "(see `python -m book.cifar10 download`).")
     with open(path / "results.json") as f:
         results = json.load(f)
     for key, name in results["files"].items():
@@ -439,7 +409,7 @@ def tune_cifar10(data_path, *, seed=0, n_val=N_VAL, linear_grid=None, net_grid=N
     any model. Each grid is a list of override dicts of the defaults. Returns {"linear": [...],
     "two_layer": [...]}, one dict per grid row: its full hyper-parameters, val_acc (after the last
     epoch), best_val_acc (over epochs), seconds."""
-    from .data import load_cifar10
+    from .cifar10 import load_cifar10
 
     data = load_cifar10(Path(data_path).expanduser())
     train_idx, val_idx = validation_split(data.y_train, n_val, seed)
@@ -481,8 +451,7 @@ def run_baseline(data_path, out=RESULTS_DIR / "baseline.json", *, seed=0, n_val=
     validation accuracy after the last epoch is scored on the test images (once).
     Returns the dict written to `out`.
     """
-    from . import __version__
-    from .data import load_cifar10
+    from .cifar10 import load_cifar10
     from .nets import init_net, predict, train
 
     hp = {**BASELINE_DEFAULTS, **overrides}
@@ -535,14 +504,7 @@ def run_baseline(data_path, out=RESULTS_DIR / "baseline.json", *, seed=0, n_val=
                         "augmentation; softmax cross-entropy",
             "selection": "learning rate chosen on the validation split (lr_grid); the chosen net "
                          "scored on the test set once",
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "command": command,
-            "script": "book/experiments.py (run_baseline)",
-            "library_version": __version__,
-            "python": platform.python_version(), "numpy": np.__version__,
-            "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-            "elapsed_seconds": round(elapsed, 1),
-            "note": "every number in this file was computed by the script above; none was typed",
+            **_run_record(command, "book/experiments.py (run_baseline)", elapsed),
             "files": {},
         },
         "class_names": list(names),
@@ -574,8 +536,7 @@ def run_ladder(data_path, out=RESULTS_DIR / "ladder.json", *, seed=0, n_val=N_VA
     `results` (default: the committed results.json), which trained exactly that net. Only the
     validation split is scored: the test images are not used. Writes `out`; returns its dict.
     """
-    from . import __version__
-    from .data import load_cifar10
+    from .cifar10 import load_cifar10
 
     t_start = time.perf_counter()
     results = load_cifar10_results() if results is None else results
@@ -615,110 +576,12 @@ def run_ladder(data_path, out=RESULTS_DIR / "ladder.json", *, seed=0, n_val=N_VA
             **_data_record(data_path, y, y_val, seed),
             "epochs": epochs, "batch_size": batch_size,
             "selection": "validation split only; the test images are not used",
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "command": command, "script": "book/experiments.py (run_ladder)",
-            "library_version": __version__, "python": platform.python_version(),
-            "numpy": np.__version__, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-            "elapsed_seconds": round(elapsed, 1),
-            "note": "every number in this file was computed by the script above; none was typed",
+            **_run_record(command, "book/experiments.py (run_ladder)", elapsed),
             "files": {},
         },
         "steps": steps,
     }
     return _write_record(out, record, elapsed, log)
-
-
-# --------------------------------------------------------------------------- the image sample
-def _test_members(data_path):
-    """{class name: [(path in the source, jpeg/png bytes), ...]} of a CIFAR-10 image-folder copy
-    (a .tar.gz or a folder holding test/<class>/*.jpg), names in natural order."""
-    from .data import _is_image, _natural_key
-
-    data_path = Path(data_path)
-    found = {}
-    if data_path.is_file():
-        import tarfile
-        with tarfile.open(data_path, "r:*") as tf:
-            for m in tf:
-                parts = Path(m.name).parts
-                if m.isfile() and len(parts) >= 3 and parts[-3] == "test" and _is_image(parts[-1]):
-                    found.setdefault(parts[-2], []).append((m.name, tf.extractfile(m).read()))
-    elif (data_path / "test").is_dir():
-        for f in sorted((data_path / "test").glob("*/*")):
-            if f.is_file() and _is_image(f.name):
-                found.setdefault(f.parent.name, []).append(
-                    (str(f.relative_to(data_path)), f.read_bytes()))
-    if not found:
-        raise ValueError(f"{data_path} holds no test/<class>/*.jpg images: the sample is drawn from "
-                         "an image-folder copy of CIFAR-10 (a folder or .tar.gz with "
-                         "train/<class>/*.jpg and test/<class>/*.jpg)")
-    return {c: sorted(v, key=lambda t: _natural_key(t[0])) for c, v in found.items()}
-
-
-def write_cifar10_sample(data_path, out=SAMPLE_DIR, *, per_class=SAMPLE_PER_CLASS, seed=0,
-                         command=None, max_bytes=SAMPLE_MAX_BYTES):
-    """Draw `per_class` test images of each class at random (seeded) from the image-folder copy
-    at data_path and write them as 32x32 PNGs <class>_<k>.png into `out`, with provenance.json.
-
-    Returns the provenance dict. Raises ValueError if per_class > 10 (the data rules' limit), if an
-    image is not 32x32, or if the PNGs together exceed max_bytes.
-    """
-    import io
-    from PIL import Image
-    from .data import CIFAR10_CLASSES
-
-    if not 1 <= per_class <= SAMPLE_PER_CLASS:
-        raise ValueError(f"per_class must be 1..{SAMPLE_PER_CLASS} (the data rules allow at most "
-                         f"{SAMPLE_PER_CLASS} test images per class); got {per_class}")
-    data_path = Path(data_path).expanduser()
-    members = _test_members(data_path)
-    classes = list(CIFAR10_CLASSES) if set(members) == set(CIFAR10_CLASSES) else sorted(members)
-    rng = np.random.default_rng(seed)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("*.png"):
-        old.unlink()
-    images = []
-    for c, name in enumerate(classes):
-        pool = members[name]
-        if len(pool) < per_class:
-            raise ValueError(f"class {name!r} has {len(pool)} test images; {per_class} asked for")
-        for k, i in enumerate(sorted(rng.choice(len(pool), size=per_class, replace=False))):
-            source, blob = pool[i]
-            with Image.open(io.BytesIO(blob)) as im:
-                if im.size != (32, 32):
-                    raise ValueError(f"{source} is {im.size[0]}x{im.size[1]}; CIFAR-10 images are 32x32")
-                rgb = im.convert("RGB")
-            file = f"{name}_{k}.png"
-            rgb.save(out / file, format="PNG", optimize=True)
-            images.append({"file": file, "label": c, "class": name, "source": source,
-                           "sha256": _sha256(out / file)})
-    total = sum((out / im["file"]).stat().st_size for im in images)
-    if total > max_bytes:
-        raise ValueError(f"the sample's PNGs take {total} bytes, over the limit of {max_bytes}; "
-                         "ask for fewer images per class")
-    record = {"provenance": {
-        "dataset": "CIFAR-10 (JPEG copy)" if any(im["source"].lower().endswith((".jpg", ".jpeg"))
-                                                 for im in images) else "CIFAR-10",
-        "credit": "CIFAR-10: A. Krizhevsky, Learning Multiple Layers of Features from Tiny "
-                  "Images, 2009 (https://www.cs.toronto.edu/~kriz/cifar.html)",
-        "data_file": data_path.name,
-        "data_sha256": _sha256(data_path),
-        "split": "test",
-        "per_class": per_class,
-        "seed": int(seed),
-        "rule": "per class, numpy.random.default_rng(seed).choice of `per_class` distinct test "
-                "images (classes in CIFAR-10 order, images in file-name order), decoded to RGB "
-                "and written as PNG",
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "command": command,
-        "script": "book/experiments.py (write_cifar10_sample)",
-        "total_bytes": total,
-        "files": {im["file"]: im["sha256"] for im in images}},
-        "class_names": classes,
-        "images": [{k: im[k] for k in ("file", "label", "class", "source")} for im in images]}
-    (out / "provenance.json").write_text(json.dumps(record, indent=1) + "\n")
-    return record
 
 
 # --------------------------------------------------------------------------- command line
@@ -735,10 +598,12 @@ def _parse_overrides(pairs, defaults, flag):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m book.experiments", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m book.experiments", description=__doc__.splitlines()[0],
+                                     epilog="The CIFAR-10 download and the sample of test images the book "
+                                            "shows: python -m book.cifar10 download | sample")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("cifar10", help="train both models on CIFAR-10 and write the results")
-    run.add_argument("--data", required=True, help="a CIFAR-10 copy that book.data.load_cifar10 reads")
+    run.add_argument("--data", required=True, help="a CIFAR-10 copy that book.cifar10.load_cifar10 reads")
     run.add_argument("--out", default=str(RESULTS_DIR), help="results folder (default: %(default)s)")
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--n-val", type=int, default=N_VAL, help="validation images from train")
@@ -753,7 +618,7 @@ def main(argv=None):
     tune.add_argument("--which", choices=["linear", "two_layer", "both"], default="both")
     tune.add_argument("--out", default=None, help="also write the table to this .json file")
     base = sub.add_parser("cifar10-baseline", help="train the lecture's plain two-layer net (baseline)")
-    base.add_argument("--data", required=True, help="a CIFAR-10 copy that book.data.load_cifar10 reads")
+    base.add_argument("--data", required=True, help="a CIFAR-10 copy that book.cifar10.load_cifar10 reads")
     base.add_argument("--out", default=str(RESULTS_DIR / "baseline.json"), help="(default: %(default)s)")
     base.add_argument("--seed", type=int, default=0)
     base.add_argument("--n-val", type=int, default=N_VAL)
@@ -762,15 +627,10 @@ def main(argv=None):
     base.add_argument("--set", nargs="*", metavar="KEY=VALUE", default=None,
                       help=f"override {BASELINE_DEFAULTS}")
     lad = sub.add_parser("cifar10-ladder", help="validation accuracy as refinements are added one by one")
-    lad.add_argument("--data", required=True, help="a CIFAR-10 copy that book.data.load_cifar10 reads")
+    lad.add_argument("--data", required=True, help="a CIFAR-10 copy that book.cifar10.load_cifar10 reads")
     lad.add_argument("--out", default=str(RESULTS_DIR / "ladder.json"), help="(default: %(default)s)")
     lad.add_argument("--seed", type=int, default=0)
     lad.add_argument("--epochs", type=int, default=10)
-    sample = sub.add_parser("cifar10-sample", help="write the committed sample of test images (PNG)")
-    sample.add_argument("--data", required=True, help="an image-folder copy of CIFAR-10 (.tar.gz or folder)")
-    sample.add_argument("--out", default=str(SAMPLE_DIR), help="folder (default: %(default)s)")
-    sample.add_argument("--seed", type=int, default=0)
-    sample.add_argument("--per-class", type=int, default=SAMPLE_PER_CLASS)
     args = parser.parse_args(argv)
 
     if args.command == "cifar10-baseline":
@@ -783,17 +643,6 @@ def main(argv=None):
         command = "python -m book.experiments " + " ".join(
             a if a != args.data else Path(a).name for a in (sys.argv[1:] if argv is None else argv))
         run_ladder(args.data, args.out, seed=args.seed, epochs=args.epochs, command=command)
-        return 0
-    if args.command == "cifar10-sample":
-        command = "python -m book.experiments " + " ".join(
-            a if a != args.data else Path(a).name for a in (sys.argv[1:] if argv is None else argv))
-        try:
-            rec = write_cifar10_sample(args.data, args.out, per_class=args.per_class, seed=args.seed,
-                                       command=command)
-        except ValueError as e:
-            raise SystemExit(f"error: {e}")
-        print(f"wrote {len(rec['images'])} images ({rec['provenance']['total_bytes']} bytes) "
-              f"and provenance.json into {args.out}")
         return 0
     if args.command == "cifar10":
         command = "python -m book.experiments " + " ".join(
@@ -813,8 +662,7 @@ def main(argv=None):
             found = {"data_file": Path(args.data).name, "seed": args.seed, "n_val": N_VAL,
                      "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                      **found}
-            Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-            Path(args.out).write_text(json.dumps(found, indent=1) + "\n")
+            atomic_write(args.out, json.dumps(found, indent=1) + "\n")
     return 0
 
 

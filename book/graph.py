@@ -17,7 +17,7 @@ import numbers
 
 from ._validate import checked
 
-__all__ = ["Value", "topo_order", "draw"]
+__all__ = ["Value", "topo_order", "draw", "op_text"]
 
 
 class Value:
@@ -149,7 +149,14 @@ def topo_order(v):
 
 
 # ---- the drawing ----------------------------------------------------------------------------
-_OP_TEXT = {"*": "×", "-": "−", "/": "÷"}
+OP_TEXT = {"*": "×", "-": "−", "/": "÷"}   # an operation's sign in figures, where it is not Python's
+
+
+def op_text(op):
+    """How figures write the operation `op` of a Value (its ``_op``): "×" for "*", "−" for "-",
+    "÷" for "/", any other name as it is."""
+    return OP_TEXT.get(op, op)
+
 _MAX_WIDTH = 7.0            # inches: the book's column; a wider graph is drawn top to bottom
 
 
@@ -263,7 +270,7 @@ def draw(value, ax=None, show_grad=True, *, show_data=True, highlight=None, font
             ax.text(x, y - 0.62 * em, grad, ha="center", va="center", fontsize=fontsize,
                     color="#c0392b", zorder=4)
         if node._prev:                                   # the operation's circle, before its output
-            op = _OP_TEXT.get(node._op, node._op)
+            op = op_text(node._op)
             size = fontsize if len(op) == 1 else 0.8 * fontsize
             if vertical:
                 ox, oy = x, y + box_h / 2 + gap / 2

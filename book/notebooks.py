@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -50,13 +49,6 @@ def kernel_metadata() -> dict:
     spec = get_kernel_dict()
     return {"kernelspec": {"display_name": spec["display_name"], "language": spec["language"], "name": "python3"},
             "language_info": dict(IPythonKernel.language_info)}
-
-
-@dataclass
-class CellResult:
-    index: int
-    ok: bool
-    error: str  # "ename: evalue" of the error, "" when ok
 
 
 def execute(nb, cwd=".", timeout=120, allow_errors=True, expressions=False) -> nbformat.NotebookNode:
@@ -101,18 +93,6 @@ def _evaluate(client, expressions, index, timeout) -> list[dict]:
                        "result": {"data": result.get("data", {}), "metadata": result.get("metadata", {}),
                                   "status": "ok"}})
     return stored
-
-
-def cell_results(nb) -> list[CellResult]:
-    """For each code cell of an executed notebook: did it raise?"""
-    out = []
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
-        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-        msg = f"{errors[0].get('ename')}: {errors[0].get('evalue')}" if errors else ""
-        out.append(CellResult(i, not errors, msg))
-    return out
 
 
 def _keep(output) -> bool:

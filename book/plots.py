@@ -1,4 +1,4 @@
-"""Figures the chapters share: decision regions, template images, training curves, per-class results.
+"""Figures the chapters share: decision regions, template images, training curves.
 
 Each function draws on an optional `ax` (or `fig`), labels its axes, and returns the ax (or fig).
 """
@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import matplotlib.pyplot as plt
 
-from ._validate import as_array, check_finite, check_labels, fmt_shape
+from ._validate import as_array, check_finite, fmt_shape
 
-__all__ = ["BOOK_STYLE", "FIG_WIDTH", "use_book_style", "decision_regions", "template_grid", "loss_curve", "accuracy_curves",
-           "per_class_accuracy", "confusion_matrix"]
+__all__ = ["BOOK_STYLE", "FIG_WIDTH", "use_book_style", "show_photo", "decision_regions", "rescale_rows", "template_grid",
+           "loss_curve", "accuracy_curves"]
 
 _CMAP = "tab10"
 BOOK_STYLE = Path(__file__).resolve().parent / "book.mplstyle"
@@ -52,12 +52,6 @@ def _class_names(class_names, C):
     if len(class_names) < C:
         raise ValueError(f"class_names must name all {C} classes; got {len(class_names)} names")
     return class_names
-
-
-def _labels_pair(y_true, y_pred, C):
-    y_true = check_labels("y_true", y_true, C)
-    y_pred = check_labels("y_pred", y_pred, C, N=y_true.shape[0])
-    return y_true, y_pred
 
 
 def decision_regions(predict_fn, X, y, ax=None, resolution=400, class_names=None, padding=0.5,
@@ -109,11 +103,23 @@ def decision_regions(predict_fn, X, y, ax=None, resolution=400, class_names=None
     return ax
 
 
+def rescale_rows(W):
+    """Each row of W (C, D) mapped to [0, 1] on its own: (w - min w) / (max w - min w).
+
+    How the book shows templates: the most negative weight of a row black, its most positive
+    white. A constant row maps to zeros. Returns (C, D) float64.
+    """
+    W = as_array("W", W, ndim=2, dims=("C", "D"), dtype="float")
+    lo = W.min(axis=1, keepdims=True)
+    span = W.max(axis=1, keepdims=True) - lo
+    return (W - lo) / np.where(span > 0, span, 1.0)
+
+
 def template_grid(W, image_shape, class_names=None, ncols=5, fig=None):
     """Show each row of W (C, D) as an image: the template of its class.
 
     image_shape : (8, 8) for grey images or (32, 32, 3) for colour ones; prod(image_shape) = D.
-    Each template is rescaled to [0, 1] on its own (min -> 0, max -> 1) for display.
+    Each template is rescaled to [0, 1] on its own (rescale_rows: min -> 0, max -> 1) for display.
     Returns the figure (one titled image per class; spare grid cells are removed).
     """
     W = as_array("W", W, ndim=2, dims=("C", "D"), dtype="float")
@@ -129,9 +135,7 @@ def template_grid(W, image_shape, class_names=None, ncols=5, fig=None):
     if fig is None:
         fig = plt.figure(figsize=(1.6 * ncols, 1.8 * nrows))
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
-    lo = W.min(axis=1, keepdims=True)
-    span = W.max(axis=1, keepdims=True) - lo
-    T = (W - lo) / np.where(span > 0, span, 1)
+    T = rescale_rows(W)
     for c, ax in enumerate(axes):
         if c >= C:
             ax.remove()
@@ -186,61 +190,4 @@ def accuracy_curves(history, ax=None):
     ax.set_ylabel("accuracy")
     ax.set_ylim(0, 1.02)
     ax.legend(loc="lower right", fontsize="small")
-    return ax
-
-
-def per_class_accuracy(y_true, y_pred, class_names, ax=None, sort=False):
-    """Bar chart of the accuracy on each class (recall), each bar labelled with its value.
-
-    y_true, y_pred : (N,) labels in 0..C-1, C = len(class_names).
-    sort : False keeps class order; True sorts bars from best to worst.
-    Classes without examples get no bar. Returns ax.
-    """
-    names = _class_names(class_names, len(class_names))
-    C = len(names)
-    y_true, y_pred = _labels_pair(y_true, y_pred, C)
-    counts = np.bincount(y_true, minlength=C)
-    hits = np.bincount(y_true[y_true == y_pred], minlength=C)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        acc = np.where(counts > 0, hits / np.maximum(counts, 1), np.nan)
-    order = np.argsort(-np.nan_to_num(acc, nan=-1), kind="stable") if sort else np.arange(C)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(max(4, 0.6 * C + 1), 3.5))
-    present = [c for c in order if counts[c] > 0]
-    pos = np.arange(len(present))
-    bars = ax.bar(pos, acc[present], color=plt.get_cmap(_CMAP)(np.asarray(present) % 10))
-    ax.bar_label(bars, labels=[f"{a:.2f}" for a in acc[present]], fontsize="small")
-    ax.set_xticks(pos, [names[c] for c in present], rotation=45 if C > 6 else 0, ha="right" if C > 6 else "center")
-    ax.set_xlabel("class")
-    ax.set_ylabel("accuracy")
-    ax.set_ylim(0, 1.1)
-    return ax
-
-
-def confusion_matrix(y_true, y_pred, class_names, ax=None, normalize=False):
-    """Confusion matrix M[i, j] = number of examples of true class i predicted as j, annotated.
-
-    normalize : divide each row by its count (rows then show per-class rates).
-    Returns ax.
-    """
-    names = _class_names(class_names, len(class_names))
-    C = len(names)
-    y_true, y_pred = _labels_pair(y_true, y_pred, C)
-    M = np.bincount(y_true * C + y_pred, minlength=C * C).reshape(C, C).astype(np.float64)
-    if normalize:
-        M = M / np.maximum(M.sum(axis=1, keepdims=True), 1)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(0.55 * C + 2, 0.55 * C + 1.5))
-    im = ax.imshow(M, cmap="Blues")
-    top = M.max() if M.size else 0
-    for i in range(C):
-        for j in range(C):
-            text = f"{M[i, j]:.2f}" if normalize else f"{int(M[i, j])}"
-            ax.text(j, i, text, ha="center", va="center", fontsize="x-small",
-                    color="white" if M[i, j] > 0.6 * top else "black")
-    ax.set_xticks(np.arange(C), names, rotation=45 if C > 6 else 0, ha="right" if C > 6 else "center")
-    ax.set_yticks(np.arange(C), names)
-    ax.set_xlabel("predicted class")
-    ax.set_ylabel("true class")
-    ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
     return ax

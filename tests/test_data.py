@@ -1,29 +1,8 @@
-"""book.data: digits split, toy sets, and the CIFAR-10 loader on tiny generated copies.
-
-No test touches the network: book.data._urlopen is replaced by in-memory openers.
-"""
-import hashlib
-import io
-import os
-import pickle
-import tarfile
-
+"""book.data: the digits split and the toy 2-D sets."""
 import numpy as np
 import pytest
-from PIL import Image
 
 from book import data as bd
-
-
-@pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    """Every test gets its own empty data folder and no network."""
-    monkeypatch.setenv("LCB_DATA_DIR", str(tmp_path / "lcb"))
-    monkeypatch.delenv("LCB_CIFAR10", raising=False)
-
-    def no_network(url, *a, **k):
-        raise AssertionError(f"a test tried to open {url}")
-    monkeypatch.setattr(bd, "_urlopen", no_network)
 
 
 # --------------------------------------------------------------------------- digits
@@ -126,6 +105,19 @@ def test_toy_geometry():
     assert np.linalg.norm(X, axis=1).max() == pytest.approx(1.0)
 
 
+def test_separable_is_split_by_its_line_with_a_margin():
+    X, y = bd.separable(n=80, margin=0.25, seed=1)
+    assert X.shape == (80, 2) and X.dtype == np.float64 and y.dtype == np.int64
+    assert set(y.tolist()) == {0, 1} and np.abs(X).max() <= 2
+    dist = (X @ np.array([1.0, 2.0]) - 1.0) / np.sqrt(5)       # signed distance to x1 + 2 x2 = 1
+    assert np.abs(dist).min() >= 0.25
+    np.testing.assert_array_equal(y, (dist > 0).astype(int))
+    X2, y2 = bd.separable(n=80, margin=0.25, seed=1)
+    np.testing.assert_array_equal(X, X2)
+    with pytest.raises(ValueError, match="choose a smaller margin"):
+        bd.separable(n=50, margin=3.0)
+
+
 def test_toy_bad_arguments():
     with pytest.raises(ValueError, match="classes"):
         bd.blobs(classes=1)
@@ -135,248 +127,3 @@ def test_toy_bad_arguments():
         bd.circles(factor=1.5)
     with pytest.raises(ValueError, match="noise"):
         bd.spiral(noise=-1)
-
-
-# --------------------------------------------------------------------------- tiny CIFAR-10 copies
-NAMES = [b"airplane", b"automobile", b"bird", b"cat", b"deer",
-         b"dog", b"frog", b"horse", b"ship", b"truck"]
-
-
-def _official_batches(per_batch=4, n_test=6):
-    """Batches in the official pickled format. Image k of the whole set has R = k, G = 100 + k,
-    B = 200 - k in every pixel (channel-first rows of 3072 bytes), label k % 10."""
-    batches, k = {}, 0
-    for name, n in [(f"data_batch_{i}", per_batch) for i in range(1, 6)] + [("test_batch", n_test)]:
-        ks = np.arange(k, k + n)
-        rgb = np.stack([ks, 100 + ks, 200 - ks], axis=1).astype(np.uint8)          # (n, 3)
-        data = np.repeat(rgb, 1024, axis=1)                                        # (n, 3072) R..G..B
-        batches[name] = {b"batch_label": name.encode(), b"labels": [int(i % 10) for i in ks],
-                         b"data": data, b"filenames": [b"x.png"] * n}
-        k += n
-    meta = {b"label_names": NAMES, b"num_cases_per_batch": per_batch, b"num_vis": 3072}
-    return batches, meta
-
-
-def _write_official(folder):
-    folder.mkdir(parents=True)
-    batches, meta = _official_batches()
-    for name, b in list(batches.items()) + [("batches.meta", meta)]:
-        with open(folder / name, "wb") as f:
-            pickle.dump(b, f)
-    return folder
-
-
-def _tar(src_folder, archive, arcname):
-    with tarfile.open(archive, "w:gz") as tf:
-        tf.add(src_folder, arcname=arcname)
-    return archive
-
-
-def _check_official(d):
-    assert d.X_train.shape == (20, 32, 32, 3) and d.X_train.dtype == np.uint8
-    assert d.X_test.shape == (6, 32, 32, 3) and d.y_test.dtype == np.int64
-    assert d.X_val is None and d.y_val is None
-    assert d.class_names == bd.CIFAR10_CLASSES and d.image_shape == (32, 32, 3)
-    # channels last, official order kept: image k is (k, 100 + k, 200 - k) everywhere
-    k = np.arange(26)
-    X = np.concatenate([d.X_train, d.X_test])
-    np.testing.assert_array_equal(X[:, 5, 7], np.stack([k, 100 + k, 200 - k], axis=1))
-    np.testing.assert_array_equal(np.concatenate([d.y_train, d.y_test]), k % 10)
-
-
-def test_official_layout_folder_and_archive(tmp_path):
-    folder = _write_official(tmp_path / "src" / "cifar-10-batches-py")
-    archive = _tar(folder, tmp_path / "mini-cifar.tar.gz", "cifar-10-batches-py")
-    _check_official(bd.load_cifar10(folder))
-    _check_official(bd.load_cifar10(folder.parent))       # a folder holding the extracted one
-    _check_official(bd.load_cifar10(archive))
-    assert bd.cifar10_available(archive) and bd.cifar10_available(folder)
-
-
-def test_official_archive_is_md5_verified(tmp_path, monkeypatch):
-    folder = _write_official(tmp_path / "src" / "cifar-10-batches-py")
-    archive = _tar(folder, tmp_path / bd.CIFAR10_ARCHIVE, "cifar-10-batches-py")
-    with pytest.raises(ValueError, match="MD5 .* not the published c58f30108f718f92721af3b95e74349a"):
-        bd.load_cifar10(archive)
-    monkeypatch.setattr(bd, "CIFAR10_MD5", hashlib.md5(archive.read_bytes()).hexdigest())
-    _check_official(bd.load_cifar10(archive))
-
-
-def test_root_none_finds_copies_in_the_data_folder_and_env(tmp_path, monkeypatch):
-    with pytest.raises(FileNotFoundError):
-        bd.load_cifar10()
-    assert not bd.cifar10_available()
-    _write_official(bd.data_dir() / "cifar-10-batches-py")
-    assert bd.cifar10_available()
-    _check_official(bd.load_cifar10())
-    other = _write_official(tmp_path / "elsewhere" / "cifar-10-batches-py")
-    monkeypatch.setenv("LCB_DATA_DIR", str(tmp_path / "empty"))
-    assert not bd.cifar10_available()
-    monkeypatch.setenv("LCB_CIFAR10", str(other))
-    _check_official(bd.load_cifar10())
-
-
-def test_cache_is_used_then_invalidated_by_a_change(tmp_path, monkeypatch):
-    folder = _write_official(tmp_path / "src" / "cifar-10-batches-py")
-    archive = _tar(folder, tmp_path / "mini.tar.gz", "cifar-10-batches-py")
-    first = bd.load_cifar10(archive)
-    assert len(list(bd.data_dir().glob("cifar10-*.npz"))) == 1
-
-    def boom(path):
-        raise AssertionError("the source was read again despite the cache")
-    read = bd._READERS["python-tar"]
-    monkeypatch.setitem(bd._READERS, "python-tar", boom)
-    second = bd.load_cifar10(archive)
-    np.testing.assert_array_equal(first.X_train, second.X_train)
-    assert second.class_names == first.class_names
-    st = archive.stat()
-    os.utime(archive, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))      # "a new file"
-    with pytest.raises(AssertionError, match="read again"):
-        bd.load_cifar10(archive)
-    monkeypatch.setitem(bd._READERS, "python-tar", read)
-    third = bd.load_cifar10(archive)                    # the new cache replaces the stale one
-    np.testing.assert_array_equal(first.X_test, third.X_test)
-    assert len(list(bd.data_dir().glob("cifar10-*.npz"))) == 1
-    monkeypatch.setitem(bd._READERS, "python-tar", boom)
-    with pytest.raises(AssertionError, match="read again"):
-        bd.load_cifar10(archive, cache=False)
-
-
-def _write_image_folder(root, classes=("cat", "dog", "ship"), names=("10", "2", "1")):
-    """Solid-colour 32x32 JPEGs; image `name` of class c has colour (40 c + 5 int(name), 128, 60)."""
-    for split in ("train", "test"):
-        for c, cls in enumerate(classes):
-            (root / split / cls).mkdir(parents=True)
-            for name in names:
-                colour = (40 * c + 5 * int(name), 128, 60)
-                Image.new("RGB", (32, 32), colour).save(root / split / cls / f"{name}.jpg", quality=95)
-    return root
-
-
-def _check_images(d, classes=("cat", "dog", "ship")):
-    C = len(classes)
-    assert d.X_train.shape == (3 * C, 32, 32, 3) and d.X_train.dtype == np.uint8
-    assert d.X_test.shape == (3 * C, 32, 32, 3) and d.y_train.dtype == np.int64
-    assert d.class_names == tuple(classes) and d.X_val is None
-    np.testing.assert_array_equal(d.y_train, np.repeat(np.arange(C), 3))
-    # numeric order 1, 2, 10 within each class (JPEG is lossy: allow a few levels)
-    expected_red = [40 * c + 5 * n for c in range(C) for n in (1, 2, 10)]
-    assert np.abs(d.X_test[:, 16, 16, 0].astype(int) - expected_red).max() <= 3
-    assert np.abs(d.X_train[:, :, :, 1].astype(int) - 128).max() <= 3
-
-
-def test_image_folder_layout_folder_and_tar(tmp_path):
-    root = _write_image_folder(tmp_path / "jpg")
-    (root / "train" / "cat" / "._1.jpg").write_bytes(b"macOS metadata, not an image")
-    archive = _tar(root, tmp_path / "jpg.tar.gz", ".")
-    a, b = bd.load_cifar10(root), bd.load_cifar10(archive)
-    _check_images(a)
-    _check_images(b)
-    np.testing.assert_array_equal(a.X_train, b.X_train)
-    np.testing.assert_array_equal(a.y_test, b.y_test)
-
-
-def test_image_folder_uses_cifar10_class_order(tmp_path):
-    root = _write_image_folder(tmp_path / "jpg", classes=bd.CIFAR10_CLASSES, names=("0",))
-    d = bd.load_cifar10(_tar(root, tmp_path / "c10.tar.gz", "."))
-    assert d.class_names == bd.CIFAR10_CLASSES
-    np.testing.assert_array_equal(d.y_test, np.arange(10))
-
-
-def test_image_folder_errors(tmp_path):
-    root = _write_image_folder(tmp_path / "a")
-    (root / "test" / "cat" / "1.jpg").unlink()
-    Image.new("RGB", (16, 16)).save(root / "test" / "cat" / "1.jpg")
-    with pytest.raises(ValueError, match="16x16 pixels; CIFAR-10 images are 32x32"):
-        bd.load_cifar10(root)
-    root = _write_image_folder(tmp_path / "b")
-    (root / "test" / "ship").rename(root / "test" / "boat")
-    with pytest.raises(ValueError, match="same class folders"):
-        bd.load_cifar10(root)
-    junk = tmp_path / "junk.bin"
-    junk.write_bytes(b"not an archive")
-    with pytest.raises(ValueError, match="not a CIFAR-10 archive"):
-        bd.load_cifar10(junk)
-
-
-def test_missing_data_message_says_how_to_get_it(tmp_path):
-    with pytest.raises(FileNotFoundError) as info:
-        bd.load_cifar10(tmp_path / "nothing-here")
-    msg = str(info.value)
-    for needed in ["python -m book.data download cifar10", "download=True", "LCB_DATA_DIR",
-                   "LCB_CIFAR10", "root=", "cifar-10-python.tar.gz", "cifar-10-batches-py",
-                   "train/<class>/*.jpg", str(tmp_path / "nothing-here")]:
-        assert needed in msg, needed
-
-
-# --------------------------------------------------------------------------- download (no network)
-class FakeResponse(io.BytesIO):
-    """What urlopen returns, served from memory; optionally raises after `fail_after` bytes."""
-
-    def __init__(self, payload, fail_after=None, exc=OSError("connection reset")):
-        super().__init__(payload)
-        self.headers = {"Content-Length": str(len(payload))}
-        self.fail_after, self.exc = fail_after, exc
-
-    def read(self, size=-1):
-        if self.fail_after is not None and self.tell() >= self.fail_after:
-            raise self.exc
-        return super().read(size if self.fail_after is None else min(size, 1000))
-
-
-def _opener(payload, **kw):
-    seen = []
-
-    def urlopen(url, *a, **k):
-        seen.append(url)
-        return FakeResponse(payload, **kw)
-    urlopen.seen = seen
-    return urlopen
-
-
-def _official_archive_bytes(tmp_path):
-    folder = _write_official(tmp_path / "payload" / "cifar-10-batches-py")
-    return _tar(folder, tmp_path / "payload.tar.gz", "cifar-10-batches-py").read_bytes()
-
-
-def test_download_verifies_md5_and_loads(tmp_path, monkeypatch):
-    payload = _official_archive_bytes(tmp_path)
-    opener = _opener(payload)
-    monkeypatch.setattr(bd, "_urlopen", opener)
-    monkeypatch.setattr(bd, "CIFAR10_MD5", hashlib.md5(payload).hexdigest())
-    d = bd.load_cifar10(download=True)
-    _check_official(d)
-    assert opener.seen == [bd.CIFAR10_URL]
-    assert sorted(p.name for p in bd.data_dir().iterdir() if not p.name.endswith(".npz")) \
-        == [bd.CIFAR10_ARCHIVE]
-    bd.load_cifar10(download=True)                      # present now: no second fetch
-    assert len(opener.seen) == 1
-
-
-def test_download_md5_mismatch_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(bd, "_urlopen", _opener(b"x" * 5000))
-    with pytest.raises(ValueError, match="MD5 .* expected c58f30108f718f92721af3b95e74349a"):
-        bd.download_cifar10(tmp_path / "dl", progress=False)
-    assert list((tmp_path / "dl").iterdir()) == []
-
-
-@pytest.mark.parametrize("exc", [OSError("connection reset"), KeyboardInterrupt()])
-def test_interrupted_download_is_removed(tmp_path, monkeypatch, exc):
-    monkeypatch.setattr(bd, "_urlopen", _opener(b"y" * 5000, fail_after=3000, exc=exc))
-    with pytest.raises(type(exc)):
-        bd.download_cifar10(tmp_path / "dl", progress=False)
-    assert list((tmp_path / "dl").iterdir()) == []
-
-
-def test_command_line_download(tmp_path, monkeypatch, capsys):
-    payload = b"z" * 4096
-    monkeypatch.setattr(bd, "CIFAR10_MD5", hashlib.md5(payload).hexdigest())
-    monkeypatch.setattr(bd, "_urlopen", _opener(payload))
-    assert bd.main(["download", "cifar10", "--dir", str(tmp_path / "cli")]) == 0
-    assert (tmp_path / "cli" / bd.CIFAR10_ARCHIVE).read_bytes() == payload
-    assert "CIFAR-10 ready" in capsys.readouterr().out
-    monkeypatch.setattr(bd, "_urlopen", _opener(payload, fail_after=1000, exc=KeyboardInterrupt()))
-    assert bd.main(["download", "cifar10", "--dir", str(tmp_path / "cli2")]) == 130
-    assert list((tmp_path / "cli2").iterdir()) == []
-    with pytest.raises(SystemExit):
-        bd.main(["download", "mnist"])

@@ -18,7 +18,7 @@ import pytest
 
 from book.grading.spec import (hidden_blocks, load_mistakes, mistaken, parse_exercise, solution_files,
                                stubbed)
-from book.notebooks import cell_results, execute
+from book.notebooks import execute
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = [parse_exercise(p) for p in solution_files(ROOT)]
@@ -35,10 +35,20 @@ def _variants():
                                id=f"{ex.name}-mistake-{m['answer']}-{m['name'][:24]}")
 
 
+def _cell_errors(nb) -> dict[int, str]:
+    """For each code cell of an executed notebook, by index: "ename: evalue" of its error, or ""."""
+    out = {}
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+            out[i] = f"{errors[0].get('ename')}: {errors[0].get('evalue')}" if errors else ""
+    return out
+
+
 def _failed_questions(ex, nb) -> dict[str, str]:
     done = execute(nb, cwd=ex.path.parent, timeout=120)
-    by_cell = {r.index: r for r in cell_results(done)}
-    return {q.id: by_cell[q.cell].error for q in ex.questions.values() if not by_cell[q.cell].ok}
+    errors = _cell_errors(done)
+    return {q.id: errors[q.cell] for q in ex.questions.values() if errors[q.cell]}
 
 
 @pytest.mark.parametrize("ex, what, arg, expected", list(_variants()))

@@ -6,31 +6,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from book import experiments as ex
-from book.data import CIFAR10_CLASSES, cifar10_available, load_cifar10
+from book._files import digest
+from book.cifar10 import CIFAR10_CLASSES, cifar10_available, load_cifar10
+from tiny_cifar10 import write_tiny_copy
 
-CLASSES = ("apple", "berry", "cherry", "date")
 TINY = dict(linear=dict(epochs=3, batch_size=8, lr=0.001),
             two_layer=dict(hidden=6, epochs=1, batch_size=8, lr=0.001))
 
 
 @pytest.fixture
 def tiny_images(tmp_path, monkeypatch):
-    """An image folder of random 32x32 JPEGs, 4 classes: 10 train and 5 test images each.
-    Each class has its own mean colour so a linear classifier has something to learn."""
+    """The tiny image-folder copy (tiny_cifar10.py) in tmp_path/tiny-jpg, with an empty data folder."""
     monkeypatch.setenv("LCB_DATA_DIR", str(tmp_path / "cache"))
-    rng = np.random.default_rng(0)
-    root = tmp_path / "tiny-jpg"
-    for split, n in (("train", 10), ("test", 5)):
-        for c, name in enumerate(CLASSES):
-            (root / split / name).mkdir(parents=True)
-            colour = np.array([(200, 40, 40), (40, 200, 40), (40, 40, 200), (200, 200, 40)][c])
-            for i in range(n):
-                img = np.clip(colour + rng.normal(0, 25, size=(32, 32, 3)), 0, 255).astype(np.uint8)
-                Image.fromarray(img).save(root / split / name / f"{i}.jpg")
-    return root
+    return write_tiny_copy(tmp_path / "tiny-jpg")
 
 
 def _check_outputs(out, results, C, hidden):
@@ -157,9 +147,6 @@ def test_metrics_and_downsample():
     y_pred = np.array([0, 1, 1, 1, 0, 2])
     np.testing.assert_allclose(ex.per_class_accuracy(y_true, y_pred, 3), [0.5, 1.0, 0.5])
     np.testing.assert_array_equal(ex.confusion(y_true, y_pred, 3), [[1, 1, 0], [0, 2, 0], [1, 0, 1]])
-    yt, yp = ex.label_pairs(ex.confusion(y_true, y_pred, 3))
-    np.testing.assert_array_equal(ex.confusion(yt, yp, 3), ex.confusion(y_true, y_pred, 3))
-    assert len(yt) == 6
     steps, means = ex.downsample(np.arange(10.0), max_points=4)
     assert steps == [2, 5, 8, 9] and means == [1.0, 4.0, 7.0, 9.0]
     steps, means = ex.downsample(np.arange(5.0), max_points=10)
@@ -216,76 +203,10 @@ def test_committed_linear_weights_reproduce_the_test_accuracy():
     """Optional (needs the data): the saved W, b score the test images as reported."""
     r = ex.load_cifar10_results()
     path = Path(os.environ["LCB_CIFAR10"])
-    assert ex._sha256(path) == r["provenance"]["data_sha256"]
+    assert digest(path) == r["provenance"]["data_sha256"]
     data = load_cifar10(path)
     s = (data.X_test.reshape(10_000, -1) / np.float32(255)) @ r["linear_W"].T + r["linear_b"]
     assert np.mean(s.argmax(axis=1) == data.y_test) == pytest.approx(r["linear"]["test_accuracy"], abs=5e-4)
-
-
-# --------------------------------------------------------------------------- the image sample
-def test_sample_script_and_loader_on_tiny_image_folder(tiny_images, tmp_path):
-    from book.data import load_cifar10_sample
-
-    out = tmp_path / "sample"
-    argv = ["cifar10-sample", "--data", str(tiny_images), "--out", str(out), "--per-class", "3"]
-    assert ex.main(argv) == 0
-    record = json.loads((out / "provenance.json").read_text())
-    prov = record["provenance"]
-    assert prov["seed"] == 0 and prov["data_file"] == "tiny-jpg" and len(prov["data_sha256"]) == 64
-    assert prov["command"] == "python -m book.experiments " + " ".join(argv).replace(str(tiny_images), "tiny-jpg")
-    X, y, names = load_cifar10_sample(out)
-    assert X.shape == (12, 32, 32, 3) and X.dtype == np.uint8 and names == CLASSES
-    np.testing.assert_array_equal(np.bincount(y), [3, 3, 3, 3])
-    # every PNG holds exactly the decoded source image it names
-    data = load_cifar10(tiny_images)
-    for x, item in zip(X, record["images"]):
-        source = Path(item["source"])
-        assert source.parts[0] == "test" and source.parts[1] == names[item["label"]]
-        k = int(source.stem)                      # tiny test images are named 0..4 per class
-        np.testing.assert_array_equal(x, data.X_test[5 * item["label"] + k])
-    # seeded: a second run writes the same files
-    again = ex.write_cifar10_sample(tiny_images, tmp_path / "again", per_class=3)
-    assert again["provenance"]["files"] == prov["files"]
-    with pytest.raises(ValueError, match="at most 10 test images per class"):
-        ex.write_cifar10_sample(tiny_images, tmp_path / "x", per_class=11)
-    with pytest.raises(ValueError, match="has 5 test images; 6 asked for"):
-        ex.write_cifar10_sample(tiny_images, tmp_path / "x", per_class=6)
-    with pytest.raises(FileNotFoundError, match="python -m book.experiments cifar10-sample"):
-        load_cifar10_sample(tmp_path / "nowhere")
-
-
-def test_committed_sample_is_small_balanced_and_shipped():
-    from book.data import CIFAR10_SAMPLE_DIR, load_cifar10_sample
-
-    X, y, names = load_cifar10_sample()
-    assert names == CIFAR10_CLASSES and X.shape == (len(y), 32, 32, 3) and X.dtype == np.uint8
-    counts = np.bincount(y, minlength=10)
-    assert counts.max() <= 10 and counts.min() >= 1
-    pngs = sorted(CIFAR10_SAMPLE_DIR.glob("*.png"))
-    assert len(pngs) == len(y) and sum(p.stat().st_size for p in pngs) <= 300_000
-    assert X.std() > 20                            # real photographs, not blank squares
-    record = json.loads((CIFAR10_SAMPLE_DIR / "provenance.json").read_text())
-    assert record["provenance"]["dataset"] == "CIFAR-10 (JPEG copy)"
-    assert len({im["source"] for im in record["images"]}) == len(y)
-    assert all(im["source"].startswith("test/") for im in record["images"])
-    # pyproject ships the PNGs and their record with the package
-    import tomllib
-    patterns = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())[
-        "tool"]["setuptools"]["package-data"]["book"]
-    assert "assets/cifar10/sample/*" in patterns
-
-
-@pytest.mark.skipif(not os.environ.get("LCB_CIFAR10"),
-                    reason="set LCB_CIFAR10 to the CIFAR-10 image-folder copy the sample came from")
-def test_committed_sample_reproduces_from_the_data(tmp_path):
-    """Optional (needs the data): the seeded script writes exactly the committed files."""
-    from book.data import CIFAR10_SAMPLE_DIR
-
-    record = json.loads((CIFAR10_SAMPLE_DIR / "provenance.json").read_text())
-    again = ex.write_cifar10_sample(os.environ["LCB_CIFAR10"], tmp_path, seed=record["provenance"]["seed"],
-                                    per_class=record["provenance"]["per_class"])
-    assert again["provenance"]["data_sha256"] == record["provenance"]["data_sha256"]
-    assert again["provenance"]["files"] == record["provenance"]["files"]
 
 
 # --------------------------------------------------------------------------- provenance of every asset
@@ -311,11 +232,12 @@ def test_every_committed_asset_has_a_provenance_record_whose_sha256_match():
         missing = [k for k in RECORD_KEYS if k not in prov]
         assert not missing, f"{record_file.relative_to(ASSETS)}: provenance lacks {missing}"
         assert len(prov["data_sha256"]) == 64 and "/" not in prov["data_file"]
-        assert prov["command"].startswith("python -m book.experiments "), prov["command"]
+        assert prov["command"].startswith(("python -m book.experiments ", "python -m book.cifar10 ")), \
+            prov["command"]
         for name, sha in prov["files"].items():
             f = record_file.parent / name
             assert f.is_file(), f"{record_file.relative_to(ASSETS)} lists {name}, which is missing"
-            assert ex._sha256(f) == sha, (f"{f.relative_to(ASSETS)} changed since its record "
+            assert digest(f) == sha, (f"{f.relative_to(ASSETS)} changed since its record "
                                           f"{record_file.relative_to(ASSETS)} was written: rerun its command")
             covered.add(f)
     assets = {f for f in ASSETS.rglob("*") if f.is_file()}

@@ -1,19 +1,10 @@
 """Perceptron and linear classifier: the update rule, convergence, gradients, training."""
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
 
 from book import linear
+from book.data import load_digits, separable
 from book.gradcheck import numerical_gradient, rel_error
-
-
-def separable(n=60, seed=0):
-    """Two clouds on either side of the line x1 + 2 x2 = 1, at least 0.3 away from it."""
-    rng = np.random.default_rng(seed)
-    X = rng.uniform(-3, 3, size=(4 * n, 2))
-    margin = (X @ np.array([1.0, 2.0]) - 1.0) / np.sqrt(5)
-    X, margin = X[np.abs(margin) > 0.3][:n], margin[np.abs(margin) > 0.3][:n]
-    return X, np.where(margin > 0, 1, -1)
 
 
 def test_perceptron_predict_sign_convention():
@@ -36,7 +27,8 @@ def test_perceptron_epoch_matches_hand_computed_steps():
 
 
 def test_perceptron_converges_on_separable_data():
-    X, y = separable()
+    X, labels = separable(60, margin=0.3, seed=0)
+    y = 2 * labels - 1                                  # the perceptron's labels {-1, +1}
     w, b, history = linear.perceptron_train(X, y, epochs=200, seed=0)
     assert history[0]["mistakes"] == len(y)           # w = 0 gets every point wrong (score 0)
     assert history[-1]["mistakes"] == 0
@@ -121,11 +113,8 @@ def test_linear_loss_and_grads_numerically(loss):
 
 @pytest.fixture(scope="module")
 def digits():
-    X, y = load_digits(return_X_y=True)
-    X = X / 16.0
-    order = np.random.default_rng(0).permutation(len(y))
-    X, y = X[order], y[order]
-    return X[:1400], y[:1400], X[1400:], y[1400:]
+    d = load_digits(seed=0, val_fraction=0.0)
+    return d.X_train, d.y_train, d.X_test, d.y_test
 
 
 def test_train_linear_on_digits(digits):
@@ -134,7 +123,7 @@ def test_train_linear_on_digits(digits):
     test_acc = linear.accuracy(linear.predict(X_test, W, b), y_test)
     assert test_acc > 0.9
     assert history["val_acc"][-1] == test_acc
-    assert len(history["train_acc"]) == 15 and len(history["loss"]) == 15 * int(np.ceil(1400 / 200))
+    assert len(history["train_acc"]) == 15 and len(history["loss"]) == 15 * int(np.ceil(len(y) / 200))
     assert np.mean(history["loss"][-10:]) < 0.5 * history["loss"][0]
     W2, b2, history2 = linear.train_linear(X, y, lr=0.5, epochs=15, seed=0, X_val=X_test, y_val=y_test)
     assert history2 == history and np.array_equal(W, W2)

@@ -66,6 +66,13 @@ def test_decision_regions_rejects_bad_predict_fn():
         plots.decision_regions(lambda P: P[:, 0], np.zeros((4, 3)), np.zeros(4, int))
 
 
+def test_rescale_rows_maps_each_row_to_unit_range():
+    W = np.array([[1.0, 3.0, 2.0], [-10.0, 0.0, 10.0], [5.0, 5.0, 5.0]])
+    T = plots.rescale_rows(W)
+    assert np.allclose(T[0], [0, 1, 0.5]) and np.allclose(T[1], [0, 0.5, 1])
+    assert np.array_equal(T[2], [0, 0, 0]), "a constant row maps to zeros"
+
+
 @pytest.mark.parametrize("shape", [(8, 8), (4, 4, 3)])
 def test_template_grid_one_titled_image_per_class(shape):
     W = np.random.default_rng(1).standard_normal((7, int(np.prod(shape))))
@@ -100,31 +107,3 @@ def test_loss_and_accuracy_curves():
     assert [line.get_ydata().tolist() for line in ax.get_lines()] == [history["train_acc"], history["val_acc"]]
     ax = plots.accuracy_curves({"train_acc": [0.1, 0.2], "val_acc": []})
     assert len(ax.get_lines()) == 1
-
-
-def test_per_class_accuracy_bars():
-    y_true = np.array([0, 0, 1, 1, 1, 1, 2, 2])
-    y_pred = np.array([0, 1, 1, 1, 1, 0, 0, 0])
-    names = ["cat", "dog", "frog"]
-    ax = plots.per_class_accuracy(y_true, y_pred, names)
-    heights = [p.get_height() for p in ax.patches]
-    assert heights == [0.5, 0.75, 0.0]
-    assert [t.get_text() for t in ax.get_xticklabels()] == names
-    assert ax.get_ylabel() == "accuracy" and ax.get_xlabel()
-    ax2 = plots.per_class_accuracy(y_true, y_pred, names, sort=True)
-    assert [p.get_height() for p in ax2.patches] == [0.75, 0.5, 0.0]
-    assert [t.get_text() for t in ax2.get_xticklabels()] == ["dog", "cat", "frog"]
-    with pytest.raises(ValueError, match=r"y_pred holds labels outside 0\.\.2: found 3"):
-        plots.per_class_accuracy(y_true, np.full(8, 3), names)
-
-
-def test_confusion_matrix_counts():
-    y_true = np.array([0, 0, 1, 1, 1, 2])
-    y_pred = np.array([0, 1, 1, 1, 2, 2])
-    ax = plots.confusion_matrix(y_true, y_pred, ["a", "b", "c"])
-    M = ax.get_images()[0].get_array()
-    assert M.tolist() == [[1, 1, 0], [0, 2, 1], [0, 0, 1]]
-    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
-    assert [t.get_text() for t in ax.texts] == ["1", "1", "0", "0", "2", "1", "0", "0", "1"]
-    ax = plots.confusion_matrix(y_true, y_pred, ["a", "b", "c"], normalize=True)
-    assert np.allclose(ax.get_images()[0].get_array().sum(axis=1), 1)

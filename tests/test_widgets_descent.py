@@ -78,6 +78,7 @@ def test_stepper_graphs_have_upstream_gradients_other_than_one():
         for k, node in enumerate(nodes):
             assert all(i < k for i in node["inputs"]), "topological order"
             assert node["value"] == order[k].data
+            assert node["text"] == {"*": "×", "-": "−"}.get(node["op"], node["op"])   # as book.graph draws it
     with pytest.raises(ValueError, match="name must be one of"):
         stepper_graph("nope")
 

@@ -2,25 +2,18 @@
 import numpy as np
 import pytest
 
+from book.data import separable
 from book.widgets.perceptron import half_plane, line_explorer, line_segment, misclassified
 
 
-def separable(n=40, seed=0):
-    """Points on either side of x1 + 2 x2 = 1 (w = (1, 2), b = -1), at least 0.2 away from it."""
-    rng = np.random.default_rng(seed)
-    X = rng.uniform(-2, 2, size=(6 * n, 2))
-    d = (X @ np.array([1.0, 2.0]) - 1.0) / np.sqrt(5)
-    keep = np.abs(d) >= 0.2
-    return X[keep][:n], np.where(d[keep][:n] > 0, 1, -1)
-
-
 def test_state_holds_the_points_labels_and_start():
-    X, y = separable()
+    X, labels = separable(40, margin=0.2, seed=0)       # either side of x1 + 2 x2 = 1: w = (1, 2), b = -1
+    y = 2 * labels - 1
     ex = line_explorer(X, y, w=(1.0, 2.0), b=-1.0)
     assert np.allclose(ex.X, X, atol=1e-6) and ex.y == y.tolist()
     assert ex.w == ex.w0 == [1.0, 2.0] and ex.b == ex.b0 == -1.0
     assert ex.lim >= np.abs(X).max()
-    ex01 = line_explorer(X, (y + 1) // 2)                      # {0, 1} labels mean {-1, +1}
+    ex01 = line_explorer(X, labels)                           # {0, 1} labels mean {-1, +1}
     assert ex01.y == y.tolist()
 
 

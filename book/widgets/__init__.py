@@ -71,14 +71,29 @@ def plain(value):
     return value
 
 
-class Explorer(anywidget.AnyWidget):
-    """An explorer: an anywidget whose module is ``js/<module>.js``; subclasses add traits.
+_TRAIT_OF = {list: traitlets.List, dict: traitlets.Dict, str: traitlets.Unicode, float: traitlets.Float,
+             int: traitlets.Int, bool: traitlets.Bool}
+
+
+class _SyncedState(type(anywidget.AnyWidget)):
+    """Makes an explorer class's ``synced = dict(name=default, ...)`` its synced traits, each of
+    the default's type (a list -> List, 0.0 -> Float, 0 -> Int, "" -> Unicode, {} -> Dict)."""
+
+    def __new__(mcls, name, bases, namespace, **kwargs):
+        for key, default in namespace.pop("synced", {}).items():
+            namespace[key] = _TRAIT_OF[type(default)](default).tag(sync=True)
+        return super().__new__(mcls, name, bases, namespace, **kwargs)
+
+
+class Explorer(anywidget.AnyWidget, metaclass=_SyncedState):
+    """An explorer: an anywidget whose module is ``js/<module>.js``; a subclass names its module
+    and declares its state as ``synced = dict(name=default, ...)`` (traits synced with the page).
 
     ``alt`` describes the picture in words: it is the text face shown where no script runs.
     """
 
     module = ""
-    alt = traitlets.Unicode("").tag(sync=True)
+    synced = dict(alt="")
 
     def __init__(self, **state):
         if not type(self).module:

@@ -18,10 +18,9 @@ function of the dog template w = W[0] = (w1, w2) alone,
 from __future__ import annotations
 
 import numpy as np
-import traitlets
 
 from .._validate import as_array, check_finite, fmt_shape
-from ..graph import Value, topo_order
+from ..graph import Value, op_text, topo_order
 from ..linear import linear_loss_and_grads
 from . import Explorer, on_grid
 
@@ -103,14 +102,7 @@ class DescentExplorer(Explorer):
     window drawn ((w1 lo, hi), (w2 lo, hi)), and the controls: lr, steps, momentum."""
 
     module = "descent"
-    X = traitlets.List().tag(sync=True)
-    y = traitlets.List().tag(sync=True)
-    reg = traitlets.Float(REG).tag(sync=True)
-    start = traitlets.List().tag(sync=True)
-    window = traitlets.List().tag(sync=True)
-    lr = traitlets.Float(1.0).tag(sync=True)
-    steps = traitlets.Int(20).tag(sync=True)
-    momentum = traitlets.Float(0.0).tag(sync=True)
+    synced = dict(X=[], y=[], reg=REG, start=[], window=[], lr=1.0, steps=20, momentum=0.0)
 
 
 def descent_explorer(lr=1.0, steps=20, momentum=0.0, seed=0):
@@ -167,20 +159,21 @@ def stepper_graph(name):
     return f
 
 
-_JS_OPS = {"+", "-", "*", "relu", "tanh", "exp", "max"}
+_JS_OPS = {"+", "-", "*", "relu", "tanh", "exp", "max"}   # the operations js/backprop.js computes
 
 
 def graph_nodes(f):
     """The graph of f as plain data, in topological order (f last): a list of
-    {"name", "op" ("" for an input), "inputs" (indices), "value"}, for the stepper's module."""
+    {"name", "op" ("" for an input), "text" (how the op is written, book.graph.op_text),
+    "inputs" (indices), "value"}, for the stepper's module."""
     order = topo_order(f)
     index = {id(n): k for k, n in enumerate(order)}
     nodes = []
     for n in order:
         if n._prev and n._op not in _JS_OPS:
             raise ValueError(f"the stepper draws the operations {sorted(_JS_OPS)}; node {n!r} uses {n._op!r}")
-        nodes.append({"name": n.label or f"{n.data:g}", "op": n._op, "inputs": [index[id(c)] for c in n._prev],
-                      "value": float(n.data)})
+        nodes.append({"name": n.label or f"{n.data:g}", "op": n._op, "text": op_text(n._op),
+                      "inputs": [index[id(c)] for c in n._prev], "value": float(n.data)})
     return nodes
 
 
@@ -188,9 +181,7 @@ class BackpropStepper(Explorer):
     """State: graphs [{title, nodes}] (see :func:`graph_nodes`), the graph shown and the step."""
 
     module = "backprop"
-    graphs = traitlets.List().tag(sync=True)
-    graph = traitlets.Int(0).tag(sync=True)
-    step = traitlets.Int(0).tag(sync=True)
+    synced = dict(graphs=[], graph=0, step=0)
 
 
 def backprop_stepper(graph="neuron"):

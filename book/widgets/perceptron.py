@@ -8,7 +8,6 @@ the perceptron rule.
 from __future__ import annotations
 
 import numpy as np
-import traitlets
 from matplotlib.colors import to_rgb
 
 from . import Explorer
@@ -76,13 +75,7 @@ class LineExplorer(Explorer):
     the start (w0, b0) that Reset returns to, and the half-width ``lim`` of the square drawn."""
 
     module = "perceptron"
-    X = traitlets.List().tag(sync=True)
-    y = traitlets.List().tag(sync=True)
-    w = traitlets.List().tag(sync=True)
-    b = traitlets.Float(0.0).tag(sync=True)
-    w0 = traitlets.List().tag(sync=True)
-    b0 = traitlets.Float(0.0).tag(sync=True)
-    lim = traitlets.Float(3.0).tag(sync=True)
+    synced = dict(X=[], y=[], w=[], b=0.0, w0=[], b0=0.0, lim=3.0)
 
 
 def line_explorer(X, y, w=(1.0, 0.0), b=0.0, padding=0.4):

@@ -7,7 +7,6 @@ L = -log p_y as a curve over the correct class's score with the current point on
 from __future__ import annotations
 
 import numpy as np
-import traitlets
 
 from .._validate import as_array, check_finite
 from ..losses import softmax, softmax_cross_entropy
@@ -35,10 +34,7 @@ class SoftmaxExplorer(Explorer):
     """State: class names, scores s (C,) in [-10, 10], temperature T in [0.1, 10], correct class y."""
 
     module = "softmax"
-    classes = traitlets.List().tag(sync=True)
-    s = traitlets.List().tag(sync=True)
-    T = traitlets.Float(1.0).tag(sync=True)
-    y = traitlets.Int(0).tag(sync=True)
+    synced = dict(classes=[], s=[], T=1.0, y=0)
 
 
 def softmax_explorer(s=(3.2, 5.1, -1.7), T=1.0, y=0, classes=CLASSES):

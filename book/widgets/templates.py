@@ -15,13 +15,13 @@ import io
 
 import matplotlib
 import numpy as np
-import traitlets
 
 from .._validate import as_array, check_finite, check_labels, fmt_shape, linear_weights
 from . import Explorer
+from ..plots import rescale_rows
 
 __all__ = ["TemplateBrowser", "template_browser", "cifar10_template_browser", "PlaneExplorer", "plane_explorer",
-           "draw_scores_2d", "rescale_rows", "sprite"]
+           "draw_scores_2d", "sprite"]
 
 _CMAP = "tab10"
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")   # plain-text subscripts: no mathtext per frame
@@ -34,17 +34,6 @@ def _names(class_names, C):
     if len(names) != C:
         raise ValueError(f"class_names must name the C={C} classes of W; got {len(names)} names")
     return names
-
-
-def rescale_rows(W):
-    """Each row of W (C, D) mapped to [0, 1] on its own: (w - min w) / (max w - min w).
-
-    A constant row maps to zeros. Returns (C, D) float64.
-    """
-    W = as_array("W", W, ndim=2, dims=("C", "D"), dtype="float")
-    lo = W.min(axis=1, keepdims=True)
-    span = W.max(axis=1, keepdims=True) - lo
-    return (W - lo) / np.where(span > 0, span, 1.0)
 
 
 # --------------------------------------------------------------------------- templates
@@ -77,15 +66,8 @@ class TemplateBrowser(Explorer):
     and k images per row."""
 
     module = "templates"
-    class_names = traitlets.List().tag(sync=True)
-    templates = traitlets.Unicode().tag(sync=True)
-    images = traitlets.Unicode().tag(sync=True)
-    sprite_columns = traitlets.Int(10).tag(sync=True)
-    image_shape = traitlets.List().tag(sync=True)
-    y = traitlets.List().tag(sync=True)
-    scores = traitlets.List().tag(sync=True)
-    c = traitlets.Int(0).tag(sync=True)
-    k = traitlets.Int(6).tag(sync=True)
+    synced = dict(class_names=[], templates="", images="", sprite_columns=10, image_shape=[], y=[], scores=[],
+                  c=0, k=6)
 
 
 MAX_IMAGES = 200
@@ -135,15 +117,12 @@ def template_browser(W, b, X, y, image_shape=(8, 8), class_names=None, k=6, defa
 def cifar10_template_browser(k=5, default=3, per_class=6):
     """The template browser on CIFAR-10: the book's trained linear classifier (raw pixels in
     [0, 1], see book.experiments) and the first `per_class` images of each class of the sample of
-    real test images from book.data (JPEG in the page, to keep it light)."""
-    from .. import data
+    real test images from book.cifar10 (JPEG in the page, to keep it light)."""
+    from ..cifar10 import load_cifar10_sample
     from ..experiments import load_cifar10_results
 
-    if not hasattr(data, "load_cifar10_sample"):
-        raise FileNotFoundError("book.data.load_cifar10_sample is missing: the CIFAR-10 sample images are not "
-                                "in this copy of the book")
     results = load_cifar10_results()
-    X, y, names = data.load_cifar10_sample()
+    X, y, names = load_cifar10_sample()
     y = np.asarray(y)
     keep = np.concatenate([np.flatnonzero(y == c)[:per_class] for c in range(len(names))])
     return template_browser(results["linear_W"].astype(np.float64), results["linear_b"].astype(np.float64),
@@ -215,13 +194,7 @@ class PlaneExplorer(Explorer):
     class names and the half-width ``lim`` of the square drawn."""
 
     module = "plane"
-    X = traitlets.List().tag(sync=True)
-    y = traitlets.List().tag(sync=True)
-    W = traitlets.List().tag(sync=True)
-    b = traitlets.List().tag(sync=True)
-    c = traitlets.Int(0).tag(sync=True)
-    class_names = traitlets.List().tag(sync=True)
-    lim = traitlets.Float(3.0).tag(sync=True)
+    synced = dict(X=[], y=[], W=[], b=[], c=0, class_names=[], lim=3.0)
 
 
 def plane_explorer(X, y, W, b, c=0, class_names=None, padding=0.5):

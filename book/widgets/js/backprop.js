@@ -83,7 +83,7 @@ function render({ model, el }) {
     nodes.forEach((q, k) => {
       const [x, y] = pos[k];
       add("rect", { x: x - 36, y: y - 28, width: 72, height: 56, rx: 6, fill: k === cur ? "#fff1c2" : "#fff", stroke: k === cur ? "#ff7f0e" : "#444", "stroke-width": k === cur ? 3 : 1.2 });
-      add("text", { x, y: y - 12, "text-anchor": "middle", "font-size": 13, "font-weight": 700 }, q.op ? `${q.name}  (${{ "*": "×", "-": "−" }[q.op] || q.op})` : q.name);
+      add("text", { x, y: y - 12, "text-anchor": "middle", "font-size": 13, "font-weight": 700 }, q.op ? `${q.name}  (${q.text})` : q.name);
       add("text", { x, y: y + 5, "text-anchor": "middle", "font-size": 13, fill: "#1f4e8c" }, shownV.has(k) ? fmt(r.values[k], 3) : "?");
       add("text", { x, y: y + 21, "text-anchor": "middle", "font-size": 13, fill: "#b02020" }, shownG.has(k) ? "∂ " + fmt(r.grads[k], 3) : "");
     });
