@@ -16,8 +16,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from book.grading.spec import (hidden_blocks, load_mistakes, mistaken, parse_exercise, solution_files,
-                               stubbed)
+from book.grading.spec import parse_exercise, solution_files
+from exercise_variants import hidden_blocks, load_mistakes, mistaken, stubbed
 from book.notebooks import cell_results, execute
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,11 +14,11 @@ from .spec import ExerciseError
 
 
 def _release(args) -> int:
-    from .release import check, release
+    from .release import out_of_date, release
 
     try:
         if args.check:
-            problems = check(args.root)
+            problems = out_of_date(args.root)
             if problems:
                 print("exercises/ differs from what the release writes:", file=sys.stderr)
                 for p in problems:
