@@ -134,7 +134,7 @@ def _grade(args) -> int:
 
 
 def add_commands(sub):
-    p = sub.add_parser("check", help="run a notebook's visible tests and report each question",
+    p = sub.add_parser("check", help="the student's self-check: run a notebook's visible tests, report each question",
                        description=SELF_CHECK_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("notebook", help="the exercise notebook, e.g. exercises/01_perceptron.ipynb")
     _add_limits(p)
