@@ -32,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._files import atomic_write, digest
+from .._files import atomic_write
 from .assemble import SubmissionError, assemble, forbidden_names, read_submission, validate_submission
 from .run import Limits, RunResult, run_notebook, stop_all
 from .sandbox import Runners
@@ -87,7 +87,8 @@ class Course:
                                 "run from the course folder or pass --root")
         exercises = {p.stem: parse_exercise(p) for p in paths}
         sources = {p.stem: p.read_bytes() for p in paths}
-        digests = {p.stem: digest(p) for p in paths}
+        # the digest of the very bytes a cluster worker is sent (a file edited meanwhile cannot split them)
+        digests = {n: hashlib.sha256(b).hexdigest() for n, b in sources.items()}
         return cls(root, exercises, digests, sources)
 
     def pick(self, wanted: str | None) -> list[str]:
@@ -438,6 +439,13 @@ class Summary:
         return cap("\n".join(head + lines), 200_000)
 
 
+def _interrupt_after() -> int:
+    value = os.environ.get(INTERRUPT_AFTER, "").strip()
+    if value and not value.isdigit():
+        raise ValueError(f"{INTERRUPT_AFTER}={value!r}: expected a number of submissions; unset it to grade all")
+    return int(value or 0)
+
+
 def grader_key() -> bytes:
     """The key that signs OUT/graded/*.json, kept outside OUT (``LCB_GRADER_KEY`` names the file;
     default ~/.config/lcb-grader/key, made on first use, readable by its owner only)."""
@@ -515,7 +523,7 @@ def grade_all(submissions, out, course: Course, exercise: str | None = None, job
         else:
             runners = Runners(sandbox)
         key = grader_key()
-        interrupt_after = int(os.environ.get(INTERRUPT_AFTER) or 0)
+        interrupt_after = _interrupt_after()
         summary = Summary(ignored=ignored)
         todo, results = [], {}
         for s in subs:
