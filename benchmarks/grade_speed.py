@@ -40,11 +40,13 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # exercise_variants: the tests' notebook variants
 
 import json  # noqa: E402
 
 from book.grading.release import release_notebook  # noqa: E402
-from book.grading.spec import parse_exercise, solution_files, strip_markers, with_answers  # noqa: E402
+from book.grading.spec import parse_exercise, solution_files  # noqa: E402
+from exercise_variants import strip_markers, with_answers  # noqa: E402
 
 THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
 

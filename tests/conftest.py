@@ -59,3 +59,39 @@ def browser():
         b = p.chromium.launch(executable_path=executable, args=ARGS, headless=True)
         yield b
         b.close()
+
+
+# -- the fast loop: `pytest -m "not slow"` ----------------------------------------------------------
+# Bare `pytest` runs everything; `pytest -m "not slow"` leaves out what is marked here, in one place:
+# the book's build and what reads it, the browser and JupyterLab tests, the chapters' and solutions'
+# notebooks under nbval, and the grading tests that grade whole notebooks in sandboxes.
+SLOW_FOLDERS = ("browser", "jupyterlab")
+SLOW_FIXTURES = {"built_book", "normal_run", "hostile_run", "zip_run", "exported"}
+SLOW_FILES = {"test_grade_resume.py", "test_grade_sandbox.py", "test_grade_selfcheck.py"}
+SLOW_TESTS = {"test_cluster_survives_a_killed_worker_and_matches_a_local_run",
+              "test_a_worker_with_another_course_is_refused_by_name",
+              "test_install_cell_makes_the_first_import_work_where_book_is_missing"}  # pip-installs the package
+# parametrised tests of which the fast loop keeps only the cases whose id ends so: one notebook run per
+# exercise (every answer stubbed) instead of one per answer and per listed mistake
+FAST_CASES = {"test_variant_fails_exactly_the_expected_questions": "-all-stubs"}
+
+
+def _is_slow(item) -> bool:
+    path = Path(str(item.path))
+    if path.suffix == ".ipynb":
+        return True
+    try:
+        parts = path.relative_to(ROOT / "tests").parts
+    except ValueError:
+        parts = ()
+    name = getattr(item, "originalname", None)
+    if name in FAST_CASES and not item.callspec.id.endswith(FAST_CASES[name]):
+        return True
+    return (bool(parts) and parts[0] in SLOW_FOLDERS or path.name in SLOW_FILES or name in SLOW_TESTS
+            or bool(SLOW_FIXTURES & set(getattr(item, "fixturenames", ()))))
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _is_slow(item):
+            item.add_marker(pytest.mark.slow)

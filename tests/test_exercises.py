@@ -16,9 +16,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from book.grading.spec import (hidden_blocks, load_mistakes, mistaken, parse_exercise, solution_files,
-                               stubbed)
+from book.grading.spec import parse_exercise, solution_files
 from book.notebooks import execute
+from exercise_variants import hidden_blocks, load_mistakes, mistaken, stubbed
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = [parse_exercise(p) for p in solution_files(ROOT)]

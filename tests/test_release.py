@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from book.grading.release import check, plan, release
+from book.grading.release import out_of_date, plan, release
 from book.grading.spec import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_SOLUTION, HIDDEN_NOTE, ExerciseError,
                                parse_exercise, solution_files)
 
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_exercises_folder_is_exactly_what_the_release_writes():
-    assert check(ROOT) == [], "exercises/ is stale: run `python -m book.grading release`"
+    assert out_of_date(ROOT) == [], "exercises/ is stale: run `python -m book.grading release`"
 
 
 def test_every_solution_has_a_released_exercise_and_nothing_else():
@@ -117,7 +117,7 @@ def test_invalid_json_source_is_named_and_nothing_is_written(tmp_path):
     assert _snapshot(course / "exercises") == before
 
 
-def test_check_names_the_file_and_cell_that_differ(tmp_path):
+def test_release_check_names_the_file_and_cell_that_differ(tmp_path):
     course = _course(tmp_path)
     path = sorted((course / "exercises").glob("*.ipynb"))[0]
     nb = json.loads(path.read_text(encoding="utf-8"))
@@ -129,19 +129,19 @@ def test_check_names_the_file_and_cell_that_differ(tmp_path):
     assert result.returncode == 1
     assert f"{path.name}, cell {idx}" in result.stderr and "python -m book.grading release" in result.stderr
     release(course)
-    assert check(course) == []
+    assert out_of_date(course) == []
 
 
-def test_check_reports_missing_and_stale_exercises(tmp_path):
+def test_release_check_reports_missing_and_stale_exercises(tmp_path):
     course = _course(tmp_path)
     victim = sorted((course / "exercises").glob("*.ipynb"))[0]
     victim.unlink()
     (course / "exercises" / "42_orphan.ipynb").write_text("{}", encoding="utf-8")
-    problems = check(course)
+    problems = out_of_date(course)
     assert any(victim.name in p and "missing" in p for p in problems)
     assert any("42_orphan" in p and "no source" in p for p in problems)
     release(course)
-    assert check(course) == [] and not (course / "exercises" / "42_orphan.ipynb").exists()
+    assert out_of_date(course) == [] and not (course / "exercises" / "42_orphan.ipynb").exists()
 
 
 def test_release_is_deterministic():
@@ -164,14 +164,14 @@ def test_released_notebook_is_what_jupyter_saves(src):
     assert all(not (isinstance(p, float) and p.is_integer()) for p in points), f"whole points written as floats: {points}"
 
 
-def test_check_accepts_another_pythons_version_and_nothing_else(tmp_path):
+def test_release_check_accepts_another_pythons_version_and_nothing_else(tmp_path):
     root = _course(tmp_path)
     path = root / "exercises" / solution_files(root)[0].name
     text = path.read_text(encoding="utf-8")
     nb = json.loads(text)
     nb["metadata"]["language_info"]["version"] = "3.99.0"
     path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert check(root) == []
+    assert out_of_date(root) == []
     nb["metadata"]["kernelspec"]["display_name"] = "Python 3"
     path.write_text(json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert check(root) and "metadata" in check(root)[0]
+    assert out_of_date(root) and "metadata" in out_of_date(root)[0]

@@ -14,11 +14,11 @@ from .spec import ExerciseError
 
 
 def _release(args) -> int:
-    from .release import check, release
+    from .release import out_of_date, release
 
     try:
         if args.check:
-            problems = check(args.root)
+            problems = out_of_date(args.root)
             if problems:
                 print("exercises/ differs from what the release writes:", file=sys.stderr)
                 for p in problems:
@@ -40,7 +40,7 @@ def _release(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m book.grading",
-        description="Release exercise notebooks from their solutions, check a student's notebook, "
+        description="Release exercise notebooks from their solutions, let a student check a notebook (check), "
                     "and grade a whole class.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("release", help="write exercises/ from solutions/ (stubs, hidden tests removed)",

@@ -7,6 +7,13 @@ test cells, adding cells, changing points or pasting outputs changes nothing. An
 student deleted is replaced by the released stub, and the questions that depend on it score 0.
 
 The student's file is only read, never written.
+
+Two metadata keys, not to be confused: ``grading`` is the exercise's own (written by its author in
+solutions/, kept by the release, read here to find answers and tests); ``assembly`` is written
+here on each code cell of the notebook the grader runs (``{"index": the cell's number in the
+instructor's notebook, "role": "answer" | "test" | "setup", "id": ...}``; :mod:`book.grading.run`
+adds its set-up cell as index -1, role "guard") and read by :mod:`book.grading.pytest_plugin` to say
+which cell an outcome belongs to.
 """
 from __future__ import annotations
 
@@ -97,7 +104,7 @@ def read_submission(path, shown=None) -> Student:
     return Student(exercise if isinstance(exercise, str) else None, answers, counts, ids)
 
 
-def check_exercise(student: Student, ex: Exercise, exercises=()) -> None:
+def validate_submission(student: Student, ex: Exercise, exercises=()) -> None:
     """Raise SubmissionError if the notebook is another exercise's or holds none of this one's answers."""
     if student.exercise and student.exercise != ex.name:
         raise SubmissionError("wrong_exercise", f"this notebook is exercise {student.exercise}, not {ex.name}: "
@@ -148,7 +155,7 @@ def trusted_notebook(ex: Exercise, answers: dict[str, str], names: dict[str, lis
             cell.source = f"_lcb.setup({i})\n" + cell.source
         cell.outputs = []
         cell.execution_count = None
-        cell.metadata["grader"] = meta
+        cell.metadata["assembly"] = meta
     return nb, cells
 
 

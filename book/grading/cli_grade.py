@@ -1,4 +1,4 @@
-"""The ``check`` and ``grade`` subcommands of ``python -m book.grading``."""
+"""The ``check`` (the student's self-check) and ``grade`` subcommands of ``python -m book.grading``."""
 from __future__ import annotations
 
 import argparse
@@ -39,7 +39,7 @@ Exit status: 0 when every submission got a grade (a notebook that cannot run get
 still counts as graded); 1 when the grader itself failed on some submission; 2 on bad arguments.
 """
 
-CHECK_HELP = """\
+SELF_CHECK_HELP = """\
 Run a notebook's visible tests the way the grader runs them (pytest + nbval in a fresh Python,
 the answer cells in a second one, sandboxed by bubblewrap when it works here, the same limits)
 and print, per question, passed or failed with the test's own message and the
@@ -69,14 +69,14 @@ def _add_limits(p):
                    help="output kept per cell; a cell printing more fails (default 1000000)")
 
 
-def _check(args) -> int:
-    from .check import check
+def _self_check(args) -> int:
+    from .selfcheck import self_check
     from .spec import ExerciseError
 
     from .sandbox import SandboxError
 
     try:
-        return check(args.notebook, _limits(args), sandbox=args.sandbox)
+        return self_check(args.notebook, _limits(args), sandbox=args.sandbox)
     except (ExerciseError, SandboxError) as e:
         print(f"cannot check: {e}", file=sys.stderr)
         return 2
@@ -134,14 +134,14 @@ def _grade(args) -> int:
 
 
 def add_commands(sub):
-    p = sub.add_parser("check", help="run a notebook's visible tests and report each question",
-                       description=CHECK_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser("check", help="the student's self-check: run a notebook's visible tests, report each question",
+                       description=SELF_CHECK_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("notebook", help="the exercise notebook, e.g. exercises/01_perceptron.ipynb")
     _add_limits(p)
     p.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
                    help="run the answers under bubblewrap (bwrap), in a plain process (none), or bwrap when it "
                         "works here (auto, the default)")
-    p.set_defaults(func=_check)
+    p.set_defaults(func=_self_check)
 
     g = sub.add_parser("grade", help="grade a class's submissions: gradebook, results, feedback",
                        description=GRADE_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)

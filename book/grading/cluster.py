@@ -30,6 +30,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from .._files import digest
 from .run import Limits
 from .submissions import Submission, read_untrusted
 
@@ -44,24 +45,17 @@ class ClusterError(RuntimeError):
 # -- what a worker must agree on ---------------------------------------------------------------
 
 def _grader_code_sha256() -> str:
-    here = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for p in sorted(here.glob("*.py")):
-        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()
+    from .spec import combined_digest
+
+    return combined_digest({p.name: digest(p) for p in Path(__file__).resolve().parent.glob("*.py")})
 
 
 def course_sha256(root) -> str | None:
     """A hash over the course's ``solutions/NN_name.ipynb`` notebooks, or None without any."""
-    from .spec import solution_files
+    from .spec import combined_digest, solution_files
 
     paths = solution_files(Path(root))
-    if not paths:
-        return None
-    h = hashlib.sha256()
-    for p in paths:
-        h.update(p.name.encode() + b"\0" + hashlib.sha256(p.read_bytes()).digest())
-    return h.hexdigest()
+    return combined_digest({p.name: digest(p) for p in paths}) if paths else None
 
 
 def fingerprint() -> dict:
@@ -204,7 +198,7 @@ def connect(address: str, sandbox: str):
     return client, cluster
 
 
-def check_workers(client, mine: dict, sandbox: str):
+def verify_workers(client, mine: dict, sandbox: str):
     """Raise ClusterError naming every worker whose environment differs from the grader's."""
     infos = client.run(fingerprint)
     workers = client.scheduler_info().get("workers", {})
@@ -235,7 +229,7 @@ def run(address: str, todo, course, limits: Limits, sandbox: str, local_grade):
     mine = fingerprint()
     mine_for_course = dict(mine, course=course.course_sha256)
     try:
-        check_workers(client, mine_for_course, sandbox)
+        verify_workers(client, mine_for_course, sandbox)
         window = max(4, 4 * len(client.scheduler_info().get("workers", {})))
         pending = iter(todo)
         futures = {}

@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .grade import NOT_SANDBOXED, _points, atomic_write, csv_cell
+from .grade import NOT_SANDBOXED, _points, csv_cell, write_text
 
 ROSTER_HEADER = ["student", "lms_id", "email", "name"]
 FORMATS = ("canvas", "moodle", "gradescope")
@@ -152,13 +152,13 @@ def export_all(out: Path, formats, roster: dict[str, Person] | None) -> str:
     people, missing, absent = _people(doc, roster)
     written = []
     if "canvas" in formats:
-        atomic_write(out / "canvas.csv", canvas_text(doc, people))
+        write_text(out / "canvas.csv", canvas_text(doc, people))
         written.append(out / "canvas.csv")
     if "moodle" in formats:
-        atomic_write(out / "moodle.csv", moodle_text(doc, people))
+        write_text(out / "moodle.csv", moodle_text(doc, people))
         written.append(out / "moodle.csv")
     if "gradescope" in formats:
-        atomic_write(out / "gradescope.json", json.dumps(gradescope_doc(doc, people), indent=1) + "\n")
+        write_text(out / "gradescope.json", json.dumps(gradescope_doc(doc, people), indent=1) + "\n")
         written.append(out / "gradescope.json")
     lines = []
     if roster is not None:

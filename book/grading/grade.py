@@ -24,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import tempfile
 import time
 from collections import Counter
@@ -31,10 +32,12 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .assemble import SubmissionError, assemble, check_exercise, forbidden_names, read_submission
+from .._files import atomic_write
+from .assemble import SubmissionError, assemble, forbidden_names, read_submission, validate_submission
 from .run import Limits, RunResult, run_notebook, stop_all
 from .sandbox import Runners
-from .spec import BEGIN_HIDDEN, END_HIDDEN, Exercise, ExerciseError, _blocks, parse_exercise, solution_files
+from .spec import (BEGIN_HIDDEN, END_HIDDEN, Exercise, ExerciseError, _blocks, combined_digest, parse_exercise,
+                   solution_files)
 from .submissions import LayoutError, Submission, extract_zip, find_submissions, read_untrusted
 
 GRADER_VERSION = 2
@@ -55,6 +58,10 @@ COULD_NOT_RUN = {
 LIMIT_KINDS = {"timeout": "cell time limit", "stuck": "could not be interrupted", "memory": "memory limit",
                "kernel_died": "kernel ended", "answer_died": "answer process ended", "exit": "called exit", "output": "output cap",
                "time_limit": "notebook time limit"}
+# LCB_GRADE_INTERRUPT_AFTER=N: the run interrupts itself (SIGINT, as Ctrl-C) once N submissions are
+# graded and saved, whatever the machine's speed (how the tests interrupt a run at a known point)
+INTERRUPT_AFTER = "LCB_GRADE_INTERRUPT_AFTER"
+PROCESS_ENDED = {"answer_died": "your answers", "kernel_died": "the notebook"}  # which process a kind names
 
 
 # -- the course -------------------------------------------------------------------------------
@@ -69,10 +76,7 @@ class Course:
     @property
     def course_sha256(self) -> str:
         """A hash over every solutions/ notebook (what a cluster worker's own copy must match)."""
-        h = hashlib.sha256()
-        for n in sorted(self.exercises):
-            h.update(f"{n}.ipynb".encode() + b"\0" + bytes.fromhex(self.digests[n]))
-        return h.hexdigest()
+        return combined_digest({f"{n}.ipynb": self.digests[n] for n in self.exercises})
 
     @classmethod
     def load(cls, root=".") -> "Course":
@@ -83,6 +87,7 @@ class Course:
                                 "run from the course folder or pass --root")
         exercises = {p.stem: parse_exercise(p) for p in paths}
         sources = {p.stem: p.read_bytes() for p in paths}
+        # the digest of the very bytes a cluster worker is sent (a file edited meanwhile cannot split them)
         digests = {n: hashlib.sha256(b).hexdigest() for n, b in sources.items()}
         return cls(root, exercises, digests, sources)
 
@@ -99,8 +104,10 @@ class Course:
 
 # -- one submission ---------------------------------------------------------------------------
 
-def sha256(path: Path) -> str:
-    """The file's SHA-256, or "" when it cannot be read (or is not a regular file)."""
+def submission_sha256(path: Path) -> str:
+    """A submission's SHA-256, or "" when it cannot be read (or is not a regular file). Not
+    :func:`book._files.digest`: a submission is untrusted, so it is read only by
+    :func:`~book.grading.submissions.read_untrusted` (no link, fifo or device; a size cap)."""
     try:
         return hashlib.sha256(read_untrusted(Path(path))).hexdigest() if path else ""
     except OSError:
@@ -135,11 +142,8 @@ def describe(rec: dict, limits: Limits) -> str:
     if kind == "exit":
         return (f"called sys.exit() or exit() ({_error_text(rec)}); an answer must return, "
                 "not stop Python")
-    if kind == "answer_died":
-        return (f"ended the Python process running your answers ({rec.get('message', '')}); "
-                "os._exit(), a signal or a crash does that")
-    if kind == "kernel_died":
-        return (f"ended the Python process running the notebook ({rec.get('message', '')}); "
+    if kind in PROCESS_ENDED:
+        return (f"ended the Python process running {PROCESS_ENDED[kind]} ({rec.get('message', '')}); "
                 "os._exit(), a signal or a crash does that")
     return rec.get("message", "") or kind or "failed"
 
@@ -210,7 +214,7 @@ def grade_submission(sub: Submission, course: Course, limits: Limits, runners: R
     """Grade one submission; never raises for anything the student's file contains."""
     ex = course.exercises[sub.exercise]
     started = time.monotonic()
-    result = {"student": sub.student, "exercise": ex.name, "file": sub.shown, "sha256": sha256(sub.path),
+    result = {"student": sub.student, "exercise": ex.name, "file": sub.shown, "sha256": submission_sha256(sub.path),
               "solution_sha256": course.digests[ex.name], "grader_version": GRADER_VERSION,
               "status": "graded", "reason": "", "reason_kind": "", "score": 0.0, "max": ex.total_points,
               "questions": [], "flags": [], "note": cap(sub.note), "limits": limits.describe(), "passes": 0,
@@ -219,7 +223,7 @@ def grade_submission(sub: Submission, course: Course, limits: Limits, runners: R
         if sub.problem:
             raise SubmissionError("unsafe", sub.problem)
         student = read_submission(sub.path, sub.shown)
-        check_exercise(student, ex, course.exercises.values())
+        validate_submission(student, ex, course.exercises.values())
     except SubmissionError as e:
         reason = cap(e)
         result.update(status="could_not_run", reason=reason, reason_kind=e.kind,
@@ -247,16 +251,10 @@ def grade_submission(sub: Submission, course: Course, limits: Limits, runners: R
 
 # -- files ------------------------------------------------------------------------------------
 
-def atomic_write(path: Path, text: str):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def write_text(path: Path, text: str):
+    """Write `text` to `path` atomically (see :func:`book._files.atomic_write`); characters a file
+    system cannot hold (a student's name, a message) are written as backslash escapes."""
+    atomic_write(path, text, errors="backslashreplace", newline="")
 
 
 def safe_name(name: str) -> str:
@@ -264,8 +262,8 @@ def safe_name(name: str) -> str:
     safe = re.sub(r"[^A-Za-z0-9_.@+-]+", "_", name).strip("._-") or "student"
     if safe == name and len(safe) <= 80 and safe.lower() == safe:
         return safe
-    digest = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    return f"{safe[:80]}-{digest}"
+    tag = hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{safe[:80]}-{tag}"
 
 
 def csv_cell(value) -> str:
@@ -369,7 +367,7 @@ def gradebook_text(results: list[dict], course: Course, names: list[str]) -> str
 
 def write_outputs(out: Path, course: Course, results: list[dict], names: list[str], limits: Limits):
     results = sorted(results, key=lambda r: (r["student"], r["exercise"]))
-    atomic_write(out / "gradebook.csv", gradebook_text(results, course, names))
+    write_text(out / "gradebook.csv", gradebook_text(results, course, names))
     modes = sorted({r.get("sandbox") or "none" for r in results})
     doc = {"grader_version": GRADER_VERSION, "limits": limits.describe(),
            "sandbox": modes[0] if len(modes) == 1 else modes,
@@ -380,9 +378,9 @@ def write_outputs(out: Path, course: Course, results: list[dict], names: list[st
            "submissions": results}
     if not doc["sandboxed"]:
         doc["warning"] = NOT_SANDBOXED
-    atomic_write(out / "results.json", json.dumps(doc, indent=1) + "\n")
+    write_text(out / "results.json", json.dumps(doc, indent=1) + "\n")
     for r in results:
-        atomic_write(out / "feedback" / safe_name(r["student"]) / f"{r['exercise']}.md",
+        write_text(out / "feedback" / safe_name(r["student"]) / f"{r['exercise']}.md",
                      feedback_text(r, course.exercises[r["exercise"]]))
 
 
@@ -439,6 +437,13 @@ class Summary:
             lines.append("  interrupted: run the same command again to grade the rest")
         lines.append(f"wrote {out / 'gradebook.csv'}, {out / 'results.json'}, {out / 'feedback'}/")
         return cap("\n".join(head + lines), 200_000)
+
+
+def _interrupt_after() -> int:
+    value = os.environ.get(INTERRUPT_AFTER, "").strip()
+    if value and not value.isdigit():
+        raise ValueError(f"{INTERRUPT_AFTER}={value!r}: expected a number of submissions; unset it to grade all")
+    return int(value or 0)
 
 
 def grader_key() -> bytes:
@@ -518,12 +523,13 @@ def grade_all(submissions, out, course: Course, exercise: str | None = None, job
         else:
             runners = Runners(sandbox)
         key = grader_key()
+        interrupt_after = _interrupt_after()
         summary = Summary(ignored=ignored)
         todo, results = [], {}
         for s in subs:
             path = out / "graded" / safe_name(s.student) / f"{s.exercise}.json"
             old = None if force else _load_result(path, key)
-            if old and old.get("status") != "error" and old.get("sha256") == sha256(s.path) \
+            if old and old.get("status") != "error" and old.get("sha256") == submission_sha256(s.path) \
                     and old.get("sandbox") == runners.mode and old.get("exercise") == s.exercise \
                     and old.get("solution_sha256") == course.digests[s.exercise] \
                     and old.get("grader_version") == GRADER_VERSION and old.get("student") == s.student:
@@ -547,13 +553,15 @@ def grade_all(submissions, out, course: Course, exercise: str | None = None, job
                 graded = ((*futures[fut], fut.result()) for fut in as_completed(futures))
             for s, path, r in graded:
                 if r["status"] != "error":
-                    atomic_write(path, json.dumps(dict(r, mac=_mac(r, key)), indent=1) + "\n")
+                    write_text(path, json.dumps(dict(r, mac=_mac(r, key)), indent=1) + "\n")
                 results[(s.student, s.exercise)] = r
                 summary.graded_now += 1
                 if bar is not None:
                     bar.set_postfix_str(cap(f"{s.student} {s.exercise}: {_points(r['score'])}/{_points(r['max'])}", 60),
                                         refresh=False)
                     bar.update(1)
+                if summary.graded_now == interrupt_after:
+                    os.kill(os.getpid(), signal.SIGINT)  # as a Ctrl-C now would (see INTERRUPT_AFTER)
         except KeyboardInterrupt:
             summary.interrupted = True
             pool.shutdown(wait=False, cancel_futures=True)

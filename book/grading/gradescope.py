@@ -14,11 +14,12 @@ stay inside the image; results name a question and its points, never a test's so
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import zipfile
 from pathlib import Path
+
+from .._files import atomic_open, atomic_write
 
 SETUP_SH = """\
 #!/usr/bin/env bash
@@ -62,16 +63,12 @@ def bundle(root: Path, out: Path) -> list[str]:
     for p in sorted(package.rglob("*")):
         if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc":
             members[f"course/book/{p.relative_to(package).as_posix()}"] = p.read_bytes()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+    with atomic_open(out, "wb") as f, zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
         for name in sorted(members):
             info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
             info.external_attr = (0o755 if name in ("setup.sh", "run_autograder") else 0o644) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, members[name])
-    os.replace(tmp, out)
     return sorted(members)
 
 
@@ -117,6 +114,5 @@ def run(autograder: Path, root: Path, sandbox: str = "bwrap") -> dict:
                 doc["output"] = "\n".join(notes)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    results_path.parent.mkdir(parents=True, exist_ok=True)
-    results_path.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    atomic_write(results_path, json.dumps(doc, indent=1) + "\n")
     return doc

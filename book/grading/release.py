@@ -16,12 +16,11 @@ and cell where exercises/ differs from what the release would write.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import nbformat
 
+from .._files import atomic_write
 from ..notebooks import kernel_metadata
 from .spec import ExerciseError, parse_exercise, solution_files, stub_source, visible_source
 
@@ -89,18 +88,6 @@ def plan(root) -> dict[Path, str]:
     return {root / "exercises" / src.name: render(release_notebook(parse_exercise(src))) for src in sources}
 
 
-def _atomic_write(path: Path, text: str):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def stale(root, planned) -> list[Path]:
     """Exercise notebooks with no source in solutions/."""
     return sorted(p for p in Path(root, "exercises").glob("*.ipynb") if p not in planned)
@@ -111,7 +98,7 @@ def release(root=".") -> list[Path]:
     planned = plan(root)
     for path, text in planned.items():
         if not path.exists() or not same_release(path.read_text(encoding="utf-8"), text):
-            _atomic_write(path, text)
+            atomic_write(path, text)
     for path in stale(root, planned):
         path.unlink()
     return list(planned)
@@ -132,8 +119,9 @@ def _first_difference(path: Path, text: str) -> str:
     return f"{path}: its notebook metadata or formatting differs from what the release writes"
 
 
-def check(root=".") -> list[str]:
-    """The differences between exercises/ and what the release would write ([] when none)."""
+def out_of_date(root=".") -> list[str]:
+    """How exercises/ differs from what the release would write ([] when none); what
+    ``release --check`` reports."""
     planned = plan(root)
     problems = []
     for path, text in planned.items():

@@ -67,7 +67,7 @@ class RunResult:
 def setup_cell(cfg: dict) -> nbformat.NotebookNode:
     source = ("# Set-up by the grader, not part of the exercise: start the process that runs the answers.\n"
               f"_lcb = __import__('book.grading.channel', fromlist=['start']).start({cfg!r})")
-    cell = nbformat.v4.new_code_cell(source, metadata={"grader": {"index": -1, "role": "guard"}})
+    cell = nbformat.v4.new_code_cell(source, metadata={"assembly": {"index": -1, "role": "guard"}})
     cell.id = "grader-setup"
     return cell
 
@@ -114,12 +114,12 @@ def _rmtree(path: Path):
 
 
 class ForkServer:
-    """The grader's side of :mod:`book.grading.zygote`: start a pytest run, wait for its end."""
+    """The grader's side of :mod:`book.grading.fork_server`: start a pytest run, wait for its end."""
 
     def __init__(self):
         env = dict(os.environ, PYTHONPATH=environment(Path("."), Path("."))["PYTHONPATH"],
                    PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
-        self.proc = subprocess.Popen([sys.executable, "-m", "book.grading.zygote"], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen([sys.executable, "-m", "book.grading.fork_server"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         self.cond = threading.Condition()
         self.write_lock = threading.Lock()
@@ -310,14 +310,14 @@ def _placeholder(record: dict) -> str:
 
 
 def run_notebook(nb, name, limits: Limits, cells: dict, channel: dict) -> RunResult:
-    """Run a trusted notebook whose code cells carry ``metadata.grader`` (index, role); `cells` are
+    """Run a trusted notebook whose code cells carry ``metadata.assembly`` (index, role); `cells` are
     what the answer process runs (see :func:`book.grading.assemble.trusted_notebook`), `channel` how
     it is started (see :func:`book.grading.sandbox.channel_config`)."""
     started = time.monotonic()
     deadline = started + limits.notebook_timeout
     code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     for i in code:
-        nb.cells[i].metadata.setdefault("grader", {}).setdefault("index", i)
+        nb.cells[i].metadata.setdefault("assembly", {}).setdefault("index", i)
     cfg = {"cells": cells, "channel": channel}
     kept: dict[int, dict] = {}  # cells replaced after they killed a run, with their outcome from that run
     records: dict[int, dict] = {}

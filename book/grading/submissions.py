@@ -21,7 +21,7 @@ import time
 import zipfile
 import zlib
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 SKIP_DIRS = {".ipynb_checkpoints", "__MACOSX", "__pycache__"}
 MAX_ZIP_BYTES = 2 * 2**30          # all members together, unpacked

@@ -18,7 +18,8 @@ from pathlib import Path
 import nbformat
 
 from book.grading.release import release_notebook
-from book.grading.spec import hidden_blocks, load_mistakes, mistaken, parse_exercise, solution_files, strip_markers  # noqa: F401
+from book.grading.spec import parse_exercise, solution_files  # noqa: F401
+from exercise_variants import hidden_blocks, load_mistakes, mistaken, strip_markers  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISES = [parse_exercise(p) for p in solution_files(ROOT)]

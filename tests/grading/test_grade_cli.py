@@ -22,7 +22,7 @@ def test_grade_help_documents_layouts_outputs_and_exit_status():
         assert phrase in text, phrase
 
 
-def test_check_help_shows_both_ways_to_run_the_tests():
+def test_self_check_help_shows_both_ways_to_run_the_tests():
     text = cli("check", "--help").stdout
     assert "pytest --nbval-lax exercises/01_perceptron.ipynb" in text
     assert "Hidden tests" in text

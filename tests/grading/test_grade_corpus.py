@@ -14,7 +14,7 @@ HOSTILE = hostile_cases() + special_cases()
 ZIP = zip_cases()
 
 
-def check_case(run, case):
+def assert_graded_as_expected(run, case):
     r = run.results.get((case.student, case.exercise))
     assert r is not None, f"{case.student}: no result for {case.exercise} in results.json"
     ex = BY_NAME[case.exercise]
@@ -48,7 +48,7 @@ def check_case(run, case):
 
 @pytest.mark.parametrize("case", NORMAL, ids=[c.student for c in NORMAL])
 def test_normal_submission_gets_its_grade(normal_run, case):
-    check_case(normal_run, case)
+    assert_graded_as_expected(normal_run, case)
     r = normal_run.results[(case.student, case.exercise)]
     assert r["flags"] == [], f"{case.student}: an honest submission was flagged: {r['flags']}"
     assert r["passes"] == 1
@@ -56,12 +56,12 @@ def test_normal_submission_gets_its_grade(normal_run, case):
 
 @pytest.mark.parametrize("case", HOSTILE, ids=[ascii(c.student) for c in HOSTILE])
 def test_hostile_submission_gets_its_grade(hostile_run, case):
-    check_case(hostile_run, case)
+    assert_graded_as_expected(hostile_run, case)
 
 
 @pytest.mark.parametrize("case", ZIP, ids=[c.student for c in ZIP])
 def test_zip_member_gets_its_grade(zip_run, case):
-    check_case(zip_run, case)
+    assert_graded_as_expected(zip_run, case)
 
 
 def test_the_corpus_covers_every_exercise_and_mistake():

@@ -5,7 +5,7 @@ import pytest
 from grading_corpus import EXERCISES
 
 from book.grading.scan import assigned_names, parse_cell, scan
-from book.grading.spec import load_mistakes, mistaken, strip_markers
+from exercise_variants import load_mistakes, mistaken, strip_markers
 
 
 def whats(source):

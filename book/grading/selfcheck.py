@@ -1,4 +1,4 @@
-"""The student's check: run a notebook's visible tests the way the grader runs them.
+"""The student's self-check: run a notebook's visible tests the way the grader runs them.
 
 ``python -m book.grading check exercises/01_perceptron.ipynb`` runs the notebook as it is, under
 pytest + nbval in a fresh process with the grader's limits, and prints for each question whether
@@ -59,7 +59,7 @@ def runners(mode: str) -> Runners:
         return Runners("none")
 
 
-def check(path, limits: Limits = Limits(), out=print, sandbox: str = "auto") -> int:
+def self_check(path, limits: Limits = Limits(), out=print, sandbox: str = "auto") -> int:
     """Run the visible tests and print a report; 0 when every question passes, 1 otherwise."""
     ex = exercise_of(path)
     nb, cells = prepare(ex)

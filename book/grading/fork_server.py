@@ -2,7 +2,7 @@
 
 Starting ``python -m pytest`` and importing pytest, nbval and jupyter_client costs more CPU than
 running a small notebook's cells. The grader therefore starts this server once
-(``python -m book.grading.zygote``); the server imports those modules and then, for each request,
+(``python -m book.grading.fork_server``); the server imports those modules and then, for each request,
 forks a child that becomes the notebook's pytest process: a new session and process group, its own
 working folder, environment and output file, then ``pytest.main(args)``. The server never runs a
 notebook itself, so every child starts from the same clean state, as a fresh ``python -m pytest``
