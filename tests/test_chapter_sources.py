@@ -48,6 +48,16 @@ def test_opening_cell_is_imports_and_nothing_else(chapter):
         f"{chapter.name}: the first cell imports book.chapter (the plot style and `prose`)"
 
 
+def test_imports_are_all_in_the_opening_cell_and_figures_share_one_layout(chapter):
+    """One opening cell says what a chapter uses; every figure is laid out the same way."""
+    code = [c for c in _cells(chapter) if c.cell_type == "code" and c.get("id") != INSTALL_CELL_ID]
+    later = [(c.get("id"), ast.unparse(s)) for c in code[1:] for s in ast.walk(ast.parse(c.source))
+             if isinstance(s, (ast.Import, ast.ImportFrom))]
+    assert not later, f"{chapter.name}: move these imports into the opening cell: {later}"
+    tight = [c.get("id") for c in code if "tight_layout" in c.source]
+    assert not tight, f"{chapter.name}: cells {tight} use tight_layout; the book's figures use layout=\"constrained\""
+
+
 def test_nbval_marks_are_tags_not_comments(chapter):
     for i, cell in enumerate(_cells(chapter)):
         if cell.cell_type == "code":
