@@ -3,7 +3,7 @@
 A public function of the library is its maths alone, under one decorator line that names its
 checks:
 
-    @checked(linear_args)
+    @checked(inputs.linear_args)
     def scores(X, W, b):
         return X @ W.T + b
 
@@ -267,6 +267,11 @@ def linear_args(X, W, b, y=None, loss=None, **_):
     if y is not None:
         out["y"] = check_labels("y", y, W.shape[0], N=X.shape[0])
     return out
+
+
+def sizes(D, C, **_):
+    """The sizes of a linear classifier: D inputs and C classes, positive integers."""
+    return {"D": positive_int("D", D), "C": positive_int("C", C)}
 
 
 def positive_int(name, value):

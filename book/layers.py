@@ -8,7 +8,7 @@ input (and, for affine, dL/dW and dL/db). W is (h, D): one row per output, as in
 """
 import numpy as np
 
-from . import _validate as v
+from . import _validate as inputs
 from ._validate import checked
 
 __all__ = ["affine_forward", "affine_backward", "relu_forward", "relu_backward",
@@ -18,7 +18,7 @@ __all__ = ["affine_forward", "affine_backward", "relu_forward", "relu_backward",
 
 
 # ---------------------------------------------------------------- affine
-@checked(v.affine_args)
+@checked(inputs.affine_args)
 def affine_forward(x, W, b):
     """Affine layer out = x @ W.T + b.
 
@@ -30,7 +30,7 @@ def affine_forward(x, W, b):
     return out, (x, W)
 
 
-@checked(v.affine_gradient)
+@checked(inputs.affine_gradient)
 def affine_backward(dout, cache):
     """Backward pass of affine_forward.
 
@@ -46,20 +46,20 @@ def affine_backward(dout, cache):
 
 
 # ---------------------------------------------------------------- activations
-@checked(v.layer_input)
+@checked(inputs.layer_input)
 def relu_forward(x):
     """ReLU out = max(0, x), elementwise.  x : any shape.  Returns out and cache = x."""
     return np.maximum(x, 0), x
 
 
-@checked(v.upstream_gradient)
+@checked(inputs.upstream_gradient)
 def relu_backward(dout, cache):
     """dx = dout where x > 0, else 0 (the mask comes from the input x).  Returns dx."""
     x = cache
     return np.where(x > 0, dout, 0).astype(dout.dtype, copy=False)
 
 
-@checked(v.layer_input)
+@checked(inputs.layer_input)
 def sigmoid_forward(x):
     """Sigmoid out = 1 / (1 + exp(-x)), computed without overflow.  Returns out and cache = out."""
     e = np.exp(-np.abs(x))                       # in (0, 1]: never overflows
@@ -67,61 +67,61 @@ def sigmoid_forward(x):
     return out, out
 
 
-@checked(v.upstream_gradient)
+@checked(inputs.upstream_gradient)
 def sigmoid_backward(dout, cache):
     """dx = dout * out * (1 - out).  Returns dx."""
     out = cache
     return dout * out * (1 - out)
 
 
-@checked(v.layer_input)
+@checked(inputs.layer_input)
 def tanh_forward(x):
     """out = tanh(x).  Returns out and cache = out."""
     out = np.tanh(x)
     return out, out
 
 
-@checked(v.upstream_gradient)
+@checked(inputs.upstream_gradient)
 def tanh_backward(dout, cache):
     """dx = dout * (1 - out**2).  Returns dx."""
     out = cache
     return dout * (1 - out * out)
 
 
-@checked(v.layer_input)
+@checked(inputs.layer_input)
 def leaky_relu_forward(x, alpha=0.01):
     """Leaky ReLU out = x where x > 0, else alpha * x.  Returns out and cache = (x, alpha)."""
     return np.where(x > 0, x, alpha * x), (x, alpha)
 
 
-@checked(v.upstream_gradient)
+@checked(inputs.upstream_gradient)
 def leaky_relu_backward(dout, cache):
     """dx = dout where x > 0, else alpha * dout.  Returns dx."""
     x, alpha = cache
     return np.where(x > 0, dout, alpha * dout)
 
 
-@checked(v.layer_input)
+@checked(inputs.layer_input)
 def elu_forward(x, alpha=1.0):
     """ELU out = x where x > 0, else alpha * (exp(x) - 1).  Returns out and cache = (x, out, alpha)."""
     out = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
     return out, (x, out, alpha)
 
 
-@checked(v.upstream_gradient)
+@checked(inputs.upstream_gradient)
 def elu_backward(dout, cache):
     """dx = dout where x > 0, else dout * (out + alpha).  Returns dx."""
     x, out, alpha = cache
     return np.where(x > 0, dout, dout * (out + alpha))
 
 
-@checked(v.layer_input)
+@checked(inputs.layer_input)
 def identity_forward(x):
     """No activation: out = x (a "deep linear" net).  Returns out and cache = x."""
     return x, x
 
 
-@checked(v.upstream_gradient)
+@checked(inputs.upstream_gradient)
 def identity_backward(dout, cache):
     """dx = dout (the identity's derivative is 1).  Returns dx."""
     return dout

@@ -6,7 +6,7 @@ one weight vector w (D,), a float bias b and labels in {-1, +1}.
 """
 import numpy as np
 
-from . import _validate as v
+from . import _validate as inputs
 from ._validate import checked
 from .losses import LOSSES, l2_penalty
 
@@ -15,7 +15,7 @@ __all__ = ["perceptron_predict", "perceptron_epoch", "perceptron_train", "scores
 
 
 # ---------------------------------------------------------------- perceptron
-@checked(v.perceptron_args)
+@checked(inputs.perceptron_args)
 def perceptron_predict(X, w, b):
     """Perceptron decisions: +1 where w . x + b >= 0, else -1.
 
@@ -25,7 +25,7 @@ def perceptron_predict(X, w, b):
     return np.where(X @ w + b >= 0, 1, -1)
 
 
-@checked(v.perceptron_args)
+@checked(inputs.perceptron_args)
 def perceptron_epoch(X, y, w, b, lr=1.0):
     """One pass over the data in order, applying the perceptron rule at each mistake.
 
@@ -47,7 +47,7 @@ def perceptron_epoch(X, y, w, b, lr=1.0):
     return w, b, mistakes
 
 
-@checked(v.perceptron_data)
+@checked(inputs.perceptron_data)
 def perceptron_train(X, y, epochs=100, lr=1.0, seed=0, shuffle=True):
     """Train a perceptron from w = 0, b = 0 until an epoch makes no mistake (or `epochs` run out).
 
@@ -69,7 +69,7 @@ def perceptron_train(X, y, epochs=100, lr=1.0, seed=0, shuffle=True):
 
 
 # ---------------------------------------------------------------- linear classifier
-@checked(v.linear_args)
+@checked(inputs.linear_args)
 def scores(X, W, b):
     """Class scores s = X @ W.T + b.
 
@@ -78,19 +78,19 @@ def scores(X, W, b):
     return X @ W.T + b
 
 
-@checked(v.linear_args)
+@checked(inputs.linear_args)
 def predict(X, W, b):
     """Predicted classes argmax_c s_c.  X : (N, D), W : (C, D), b : (C,).  Returns (N,) ints."""
     return np.argmax(X @ W.T + b, axis=1)
 
 
-@checked(v.two_label_arrays)
+@checked(inputs.two_label_arrays)
 def accuracy(y_pred, y):
     """Fraction of y_pred equal to y, a float in [0, 1].  y_pred, y : (N,)."""
     return float(np.mean(y_pred == y))
 
 
-@checked(lambda D, C, **_: {"D": v.positive_int("D", D), "C": v.positive_int("C", C)})
+@checked(inputs.sizes)
 def init_linear(D, C, scale=1e-3, seed=0, dtype=np.float64):
     """Small random weights W = scale * N(0, 1) of shape (C, D) and zero biases b (C,)."""
     rng = np.random.default_rng(seed)
@@ -98,7 +98,7 @@ def init_linear(D, C, scale=1e-3, seed=0, dtype=np.float64):
     return W, np.zeros(C, dtype=dtype)
 
 
-@checked(v.linear_args)
+@checked(inputs.linear_args)
 def linear_loss_and_grads(X, y, W, b, reg=0.0, loss="softmax"):
     """Loss of the linear classifier and its gradients.
 
@@ -115,7 +115,7 @@ def linear_loss_and_grads(X, y, W, b, reg=0.0, loss="softmax"):
     return L + R, dW + dR, db
 
 
-@checked(v.train_linear_args)
+@checked(inputs.train_linear_args)
 def train_linear(X, y, *, C=None, loss="softmax", reg=0.0, lr=1e-1, epochs=10, batch_size=200,
                  seed=0, X_val=None, y_val=None, lr_decay=1.0, progress=False):
     """Minibatch stochastic gradient descent for a linear classifier.

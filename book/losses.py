@@ -7,7 +7,7 @@ ds then has shape (C,).
 """
 import numpy as np
 
-from . import _validate as v
+from . import _validate as inputs
 from ._validate import checked
 
 __all__ = ["softmax", "log_softmax", "one_hot", "softmax_cross_entropy", "kl_divergence",
@@ -15,7 +15,7 @@ __all__ = ["softmax", "log_softmax", "one_hot", "softmax_cross_entropy", "kl_div
 
 
 # ---------------------------------------------------------------- softmax
-@checked(v.scores_arg)
+@checked(inputs.scores_arg)
 def softmax(s):
     """Softmax over the last axis: p_c = exp(s_c) / sum_j exp(s_j).
 
@@ -27,7 +27,7 @@ def softmax(s):
     return p / p.sum(axis=-1, keepdims=True)
 
 
-@checked(v.scores_arg)
+@checked(inputs.scores_arg)
 def log_softmax(s):
     """log softmax(s) over the last axis, computed as s - max - log(sum exp(s - max)).
 
@@ -37,7 +37,7 @@ def log_softmax(s):
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
 
-@checked(v.labels_and_classes)
+@checked(inputs.labels_and_classes)
 def one_hot(y, C, dtype=np.float64):
     """One-hot rows: t[i, y_i] = 1, else 0.
 
@@ -50,7 +50,7 @@ def one_hot(y, C, dtype=np.float64):
 
 
 # ---------------------------------------------------------------- losses
-@checked(v.scores_and_labels)
+@checked(inputs.scores_and_labels)
 def softmax_cross_entropy(s, y):
     """Softmax cross-entropy L = mean_i -log p_i[y_i] (natural log) and ds = (p - onehot(y)) / N.
 
@@ -69,7 +69,7 @@ def softmax_cross_entropy(s, y):
     return L, ds
 
 
-@checked(v.two_distributions)
+@checked(inputs.two_distributions)
 def kl_divergence(P, Q):
     """KL(P || Q) = sum_c P_c log(P_c / Q_c), averaged over rows, with 0 log 0 = 0.
 
@@ -81,7 +81,7 @@ def kl_divergence(P, Q):
     return float(np.mean(terms.sum(axis=-1)))
 
 
-@checked(v.scores_and_distribution)
+@checked(inputs.scores_and_distribution)
 def kl_loss(s, P):
     """KL(P || softmax(s)) averaged over the batch, and ds = (softmax(s) - P) / N.
 
@@ -98,7 +98,7 @@ def kl_loss(s, P):
     return L, ds.astype(s.dtype, copy=False)
 
 
-@checked(v.scores_and_targets)
+@checked(inputs.scores_and_targets)
 def squared_error(s, y):
     """Squared error against targets t: L = mean_i sum_c (s_ic - t_ic)^2, ds = 2 (s - t) / N.
 
@@ -113,7 +113,7 @@ def squared_error(s, y):
     return L, (diff * (2.0 / N)).astype(s.dtype, copy=False)
 
 
-@checked(v.scores_and_labels)
+@checked(inputs.scores_and_labels)
 def hinge(s, y, margin=1.0):
     """Multiclass SVM (hinge) loss: L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + margin), mean over i.
 

@@ -15,7 +15,7 @@ Everything keeps the dtype of the parameters: float32 nets train in float32.
 """
 import numpy as np
 
-from . import _validate as v
+from . import _validate as inputs
 from ._validate import checked, n_layers
 from .layers import ACTIVATIONS, affine_forward
 from .losses import l2_penalty, softmax_cross_entropy
@@ -46,7 +46,7 @@ def init_net(sizes, seed=0, dtype=np.float64, scale="he"):
     return params
 
 
-@checked(v.net_args)
+@checked(inputs.net_args)
 def forward(X, params, activation="relu"):
     """Scores of the net for a batch.
 
@@ -63,7 +63,7 @@ def forward(X, params, activation="relu"):
     return h, caches
 
 
-@checked(v.net_args)
+@checked(inputs.net_args)
 def loss_and_grads(X, y, params, reg=0.0, activation="relu"):
     """Softmax cross-entropy of the net plus reg * sum_k sum(Wk**2), and its gradients.
 
@@ -87,7 +87,7 @@ def loss_and_grads(X, y, params, reg=0.0, activation="relu"):
     return L, grads
 
 
-@checked(v.net_args)
+@checked(inputs.net_args)
 def predict(X, params, activation="relu", chunk=4096):
     """Predicted classes argmax_c s_c for X (N, D); returns (N,) ints. Runs in chunks of rows."""
     out = np.empty(X.shape[0], dtype=np.intp)
@@ -98,7 +98,7 @@ def predict(X, params, activation="relu", chunk=4096):
 
 
 # ---------------------------------------------------------------- training
-@checked(v.train_net_args)
+@checked(inputs.train_net_args)
 def train(X, y, params, X_val=None, y_val=None, *, lr=1e-1, epochs=10, batch_size=200, momentum=0.0,
           lr_decay=1.0, reg=0.0, activation="relu", seed=0, progress=False, eval_train=True,
           augment=None, callback=None):
