@@ -24,7 +24,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import tempfile
 import time
 from collections import Counter
@@ -58,7 +57,7 @@ COULD_NOT_RUN = {
 LIMIT_KINDS = {"timeout": "cell time limit", "stuck": "could not be interrupted", "memory": "memory limit",
                "kernel_died": "kernel ended", "answer_died": "answer process ended", "exit": "called exit", "output": "output cap",
                "time_limit": "notebook time limit"}
-# LCB_GRADE_INTERRUPT_AFTER=N: the run interrupts itself (SIGINT, as Ctrl-C) once N submissions are
+# LCB_GRADE_INTERRUPT_AFTER=N: the run interrupts itself (as Ctrl-C would) once N submissions are
 # graded and saved, whatever the machine's speed (how the tests interrupt a run at a known point)
 INTERRUPT_AFTER = "LCB_GRADE_INTERRUPT_AFTER"
 PROCESS_ENDED = {"answer_died": "your answers", "kernel_died": "the notebook"}  # which process a kind names
@@ -561,7 +560,9 @@ def grade_all(submissions, out, course: Course, exercise: str | None = None, job
                                         refresh=False)
                     bar.update(1)
                 if summary.graded_now == interrupt_after:
-                    os.kill(os.getpid(), signal.SIGINT)  # as a Ctrl-C now would (see INTERRUPT_AFTER)
+                    # what a Ctrl-C arriving now does (see INTERRUPT_AFTER), raised here rather than sent as
+                    # SIGINT: a run started in the background by a shell ignores SIGINT
+                    raise KeyboardInterrupt
         except KeyboardInterrupt:
             summary.interrupted = True
             pool.shutdown(wait=False, cancel_futures=True)
