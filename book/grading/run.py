@@ -253,6 +253,9 @@ def pytest_args(path: Path, ctl: Path, root: Path, limits: Limits) -> list[str]:
     return [str(path), "-c", str(ctl / "pytest.ini"), "--rootdir", str(root),
             "-p", "no:cacheprovider", "-p", "nbval.plugin", "-p", "book.grading.pytest_plugin",
             "--nbval-lax", "--nbval-current-env", "--nbval-cell-timeout", f"{3 * limits.cell_timeout + 30:g}",
+            # the kernel is the grader's, not the student's: on a busy machine it may take more than nbval's
+            # default minute to start; the notebook's time limit bounds the wait instead
+            "--nbval-kernel-startup-timeout", f"{limits.notebook_timeout:g}",
             "--grader-log", str(ctl / "cells.jsonl"), "--grader-output-cap", str(limits.output_cap),
             "--grader-memory", str(limits.memory_mb),
             "-q", "--tb=no", "-W", "ignore::DeprecationWarning"]

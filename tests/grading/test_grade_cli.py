@@ -41,3 +41,12 @@ def test_bad_arguments_exit_2_with_a_clear_message(args, phrase, tmp_path):
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert phrase in proc.stderr
     assert not (ROOT / "book" / "x").exists()
+
+
+def test_the_kernel_may_take_the_notebooks_time_limit_to_start(tmp_path):
+    """nbval gives a kernel one minute to start; on a busy machine the grader's own kernel can take
+    longer, which must not turn into a grader error: the notebook's time limit bounds the wait."""
+    from book.grading.run import Limits, pytest_args
+
+    args = pytest_args(tmp_path / "nb.ipynb", tmp_path, tmp_path, Limits(notebook_timeout=321.0))
+    assert args[args.index("--nbval-kernel-startup-timeout") + 1] == "321"
