@@ -50,6 +50,33 @@ def _ensure_chromium() -> str:
                 "`sudo apt-get install chromium` (or set LCB_CHROMIUM to a Chromium binary), then run pytest again")
 
 
+# how long a browser test waits for a page, an element or a state before it fails: generous, so that a
+# busy machine makes the browser tests slower but never fails them (Playwright's default is 30 s)
+BROWSER_WAIT_MS = 180_000
+
+
+class _PatientBrowser:
+    """The Chromium Browser, whose new contexts and pages wait up to BROWSER_WAIT_MS by default."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        context.set_default_timeout(BROWSER_WAIT_MS)
+        context.set_default_navigation_timeout(BROWSER_WAIT_MS)
+        return context
+
+    def new_page(self, **kwargs):
+        page = self._browser.new_page(**kwargs)
+        page.set_default_timeout(BROWSER_WAIT_MS)
+        page.set_default_navigation_timeout(BROWSER_WAIT_MS)
+        return page
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -57,7 +84,7 @@ def browser():
     executable = _ensure_chromium()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=executable, args=ARGS, headless=True)
-        yield b
+        yield _PatientBrowser(b)
         b.close()
 
 

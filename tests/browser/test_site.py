@@ -113,7 +113,7 @@ def visit(browser, base, name) -> dict:
         body = sol.locator(".admonition-title ~ *").first
         hidden_before = not body.is_visible()
         sol.locator("button.toggle-button").first.click()
-        body.wait_for(state="visible", timeout=3000)
+        body.wait_for(state="visible")
         result["solutions"].append({"hidden_before": hidden_before, "shown_after": body.is_visible()})
     if name.startswith("chapters/"):
         SHOTS.mkdir(parents=True, exist_ok=True)

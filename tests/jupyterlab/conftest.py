@@ -154,7 +154,7 @@ _KERNEL_READY = """() => {
 }"""
 
 
-def open_notebook(page, lab: Lab, path: str, ui: str = "lab", timeout: float = 60_000):
+def open_notebook(page, lab: Lab, path: str, ui: str = "lab", timeout: float = 180_000):
     """Open ``path`` in JupyterLab (``ui="lab"``) or Notebook 7 (``"notebook"``); wait for its
     kernel and its rendered text; return a locator of its panel (scope queries to it)."""
     page.goto(lab.link(path, ui))

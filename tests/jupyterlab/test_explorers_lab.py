@@ -31,7 +31,7 @@ def test_explorers_run_move_and_come_back_after_save_and_reopen(lab, lab_page, n
     page.evaluate("() => window.jupyterapp.commands.execute('application:close-other-tabs')")
     seconds = run_all(page)
     print(f"{name}: Run All {seconds:.1f} s in JupyterLab")
-    page.wait_for_function(f"() => document.querySelectorAll('{PANEL} .jp-OutputArea .lcb-x').length >= {want}", timeout=30_000)
+    page.wait_for_function(f"() => document.querySelectorAll('{PANEL} .jp-OutputArea .lcb-x').length >= {want}", timeout=180_000)
     boxes = page.locator(f"{PANEL} .jp-OutputArea .lcb-x")
     assert boxes.count() == want, f"{name}: {boxes.count()} explorers drawn, expected {want}"
     for i in range(want):
@@ -79,7 +79,7 @@ def test_explorers_run_move_and_come_back_after_save_and_reopen(lab, lab_page, n
     print(f"{name}: reopened {'trusted' if trusted else 'untrusted, then trusted by the reader'}")
     try:
         page.wait_for_function(f"() => document.querySelectorAll('{PANEL} .lcb-x canvas, {PANEL} .lcb-x svg').length > 0"
-                               f" && document.querySelectorAll('{PANEL} .jp-OutputArea .lcb-x').length >= {want}", timeout=60_000)
+                               f" && document.querySelectorAll('{PANEL} .jp-OutputArea .lcb-x').length >= {want}", timeout=180_000)
     except Exception:
         texts = page.eval_on_selector_all(f"{PANEL} .jp-OutputArea-output", "os => os.map(o => o.className + ': ' + o.innerText.slice(0, 80))")
         pytest.fail(f"{name}: explorers not drawn after reopening; outputs: {[t for t in texts if 'jupyter-widgets' in t or 'rror' in t or 'xplorer' in t][:5]}")
