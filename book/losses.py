@@ -62,8 +62,7 @@ def softmax_cross_entropy(s, y):
     z = s - s.max(axis=1, keepdims=True)         # shifted scores: the same p, no overflow
     log_Z = np.log(np.exp(z).sum(axis=1))        # (N,)
     L = float(np.mean(log_Z - z[rows, y]))       # -log p_y = log Z - z_y
-    p = np.exp(z - log_Z[:, None])               # softmax(s)
-    ds = p
+    ds = np.exp(z - log_Z[:, None])              # p = softmax(s)
     ds[rows, y] -= 1                             # p - onehot(y)
     ds /= N
     return L, ds
